@@ -1,0 +1,13 @@
+## Benchmarks: `make bench` builds and runs each, side by side in one run.
+EXTRA_PROGRAMS += bench/segtree
+bench_programs += bench/segtree
+bench_segtree_SOURCES = bench/segtree.c bench/bench.h
+bench_segtree_CFLAGS = $(AM_CFLAGS) -O2
+bench_segtree_LDADD = vm/libphvm.la
+CLEANFILES += $(bench_programs)
+
+bench: $(bench_programs)
+	@for b in $(bench_programs); do \
+		echo "== $$b"; ./$$b || exit 1; \
+	done
+.PHONY: bench

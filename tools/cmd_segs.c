@@ -1,0 +1,296 @@
+/*
+ * cmd_segs.c -- `porthole segs`: build an address space and print its
+ * segtree the way the illumos debugger prints ::walk seg | ::seg -- base,
+ * size, resident pages, the driver's ops and its one-line description.
+ *
+ * With no region options it shows the address space at work on a built-in
+ * default: the porthole executable mapped as a file segment, and a
+ * scratch region written through as_write and split by a partial unmap.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <porthole/porthole.h>
+#include "tools/porthole.h"
+
+#define	SEGS_MAX_REGIONS	64
+#define	SEGS_DEFAULT_SCRATCH	((uint64_t)4 << 20)
+
+struct segs_region {
+	const char	*r_path;	/* file, or NULL for scratch */
+	uint64_t	r_size;		/* scratch size */
+};
+
+/* One row, collected under the walk and printed after it. */
+struct segs_row {
+	void		*row_base;
+	size_t		row_size;
+	const char	*row_ops;
+	char		row_desc[200];
+};
+
+struct segs_table {
+	struct segs_row	rows[SEGS_MAX_REGIONS + 2];
+	size_t		nrows;
+};
+
+static int
+segs_collect(struct seg *seg, void *arg)
+{
+	struct segs_table *t = arg;
+	struct segs_row *row;
+
+	if (t->nrows == sizeof (t->rows) / sizeof (t->rows[0]))
+		return (ENOSPC);
+	row = &t->rows[t->nrows++];
+	row->row_base = seg_base(seg);
+	row->row_size = seg_size(seg);
+	row->row_ops = seg_opsname(seg);
+	seg_describe(seg, row->row_desc, sizeof (row->row_desc));
+	return (0);
+}
+
+static size_t
+segs_resident(struct as *as, const struct segs_row *row, size_t pagesize)
+{
+	size_t npages = row->row_size / pagesize, i, n = 0;
+	unsigned char *vec = malloc(npages);
+
+	if (vec == NULL || as_incore(as, row->row_base, row->row_size,
+	    vec) != 0) {
+		free(vec);
+		return (0);
+	}
+	for (i = 0; i < npages; i++)
+		n += vec[i];
+	free(vec);
+	return (n);
+}
+
+static int
+segs_print(struct as *as)
+{
+	size_t pagesize = (size_t)sysconf(_SC_PAGESIZE), i;
+	struct segs_table *t;
+	int err;
+
+	t = calloc(1, sizeof (*t));
+	if (t == NULL) {
+		cli_error("segs: out of memory");
+		return (EXIT_FAIL);
+	}
+	err = as_walk(as, segs_collect, t);
+	if (err != 0) {
+		cli_error("segs: walking the segtree: %s", strerror(err));
+		free(t);
+		return (EXIT_FAIL);
+	}
+	(void) printf("address space window %p+%zx, %zu segments\n\n",
+	    as_window_base(as), as_window_size(as), t->nrows);
+	(void) printf("%16s %12s %8s %-10s %s\n", "BASE", "SIZE", "RES",
+	    "OPS", "DETAIL");
+	for (i = 0; i < t->nrows; i++) {
+		const struct segs_row *row = &t->rows[i];
+
+		(void) printf("%16" PRIxPTR " %12zx %8zu %-10s %s\n",
+		    (uintptr_t)row->row_base, row->row_size,
+		    segs_resident(as, row, pagesize), row->row_ops,
+		    row->row_desc);
+	}
+	free(t);
+	return (EXIT_OK);
+}
+
+/* Map a file read-only and private at the lowest free address. */
+static int
+segs_map_file(struct as *as, const char *path, size_t pagesize)
+{
+	struct segvn_crargs a = { .type = MAP_PRIVATE, .prot = PROT_READ };
+	off_t size;
+	void *addr;
+	int fd, rv = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("segs: cannot open %s: %s; check the path and its "
+		    "permissions", path, strerror(errno));
+		return (-1);
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0) {
+		cli_error("segs: %s is empty or not seekable; give a regular "
+		    "file", path);
+		goto out;
+	}
+	size = (off_t)(((uint64_t)size + pagesize - 1) & ~(pagesize - 1));
+	if (as_gap(as, (size_t)size, 0, AS_GAP_LOW, &addr) != 0) {
+		cli_error("segs: no room for %s (%jd bytes) in the window: "
+		    "%s; try a larger --window", path, (intmax_t)size,
+		    strerror(errno));
+		goto out;
+	}
+	a.fd = fd;
+	a.name = path;
+	if (as_map(as, addr, (size_t)size, segvn_create, &a) != 0) {
+		cli_error("segs: mapping %s at %p: %s", path, addr,
+		    strerror(errno));
+		goto out;
+	}
+	rv = 0;
+out:
+	(void) close(fd);
+	return (rv);
+}
+
+/*
+ * Map anonymous scratch memory, fill it through as_write, and (when it is
+ * big enough) unmap one page in the middle to show a split.
+ */
+static int
+segs_map_scratch(struct as *as, uint64_t size, bool split, size_t pagesize)
+{
+	struct segvn_crargs a = { .fd = -1, .type = MAP_PRIVATE,
+	    .prot = PROT_READ | PROT_WRITE, .name = "scratch" };
+	static const char fill[] = "porthole scratch ";
+	void *addr;
+	size_t off, done;
+	int err;
+
+	size = (size + pagesize - 1) & ~((uint64_t)pagesize - 1);
+	if (as_gap(as, (size_t)size, 0, AS_GAP_LOW, &addr) != 0 ||
+	    as_map(as, addr, (size_t)size, segvn_create, &a) != 0) {
+		cli_error("segs: cannot map %" PRIu64 " bytes of scratch: "
+		    "%s; try a smaller --anon or a larger --window", size,
+		    strerror(errno));
+		return (-1);
+	}
+	for (off = 0; off + sizeof (fill) - 1 <= size / 2;
+	    off += sizeof (fill) - 1) {
+		done = as_write(as, (char *)addr + off, fill,
+		    sizeof (fill) - 1, &err);
+		if (done != sizeof (fill) - 1) {
+			cli_error("segs: writing scratch at %p: %s",
+			    (void *)((char *)addr + off), strerror(err));
+			return (-1);
+		}
+	}
+	if (split && size >= 4 * pagesize &&
+	    as_unmap(as, (char *)addr + size / 2, pagesize) != 0) {
+		cli_error("segs: unmapping a page of scratch: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+segs_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "anon", required_argument, NULL, 'a' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct segs_region regions[SEGS_MAX_REGIONS];
+	size_t nregions = 0, i, pagesize = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t window = 0, size;
+	struct as *as;
+	char why[256];
+	int c, rv = EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:a:w:h", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'f':
+		case 'a':
+			if (nregions == SEGS_MAX_REGIONS)
+				return (cli_usage_error(&cmd_segs,
+				    "at most %d regions", SEGS_MAX_REGIONS));
+			regions[nregions].r_path = c == 'f' ? optarg : NULL;
+			regions[nregions].r_size = 0;
+			if (c == 'a' && (cli_parse_size(optarg, &size) != 0 ||
+			    size == 0))
+				return (cli_usage_error(&cmd_segs,
+				    "'%s' is not a size (try 4096, 64k, 2M)",
+				    optarg));
+			if (c == 'a')
+				regions[nregions].r_size = size;
+			nregions++;
+			break;
+		case 'w':
+			if (cli_parse_size(optarg, &window) != 0 ||
+			    window == 0 || window > SIZE_MAX)
+				return (cli_usage_error(&cmd_segs,
+				    "'%s' is not a window size (try 1G)",
+				    optarg));
+			break;
+		case 'h':
+			(void) printf("usage: %s\n", cmd_segs.cmd_usage);
+			return (EXIT_OK);
+		default:
+			return (cli_usage_error(&cmd_segs, "bad option"));
+		}
+	}
+	if (optind != argc)
+		return (cli_usage_error(&cmd_segs, "unexpected argument '%s'",
+		    argv[optind]));
+
+	as = as_alloc((size_t)window);
+	if (as == NULL) {
+		cli_error("segs: cannot reserve a %" PRIu64 "-byte window: %s;"
+		    " try a smaller --window", window, strerror(errno));
+		return (EXIT_FAIL);
+	}
+	if (nregions == 0) {
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof (self) - 1);
+
+		if (n <= 0) {
+			cli_error("segs: cannot find the porthole executable "
+			    "(/proc/self/exe): %s; give --file PATH instead",
+			    strerror(errno));
+			goto out;
+		}
+		self[n] = '\0';
+		if (segs_map_file(as, self, pagesize) != 0 ||
+		    segs_map_scratch(as, SEGS_DEFAULT_SCRATCH, true,
+		    pagesize) != 0)
+			goto out;
+	}
+	for (i = 0; i < nregions; i++) {
+		if (regions[i].r_path != NULL ?
+		    segs_map_file(as, regions[i].r_path, pagesize) != 0 :
+		    segs_map_scratch(as, regions[i].r_size, false,
+		    pagesize) != 0)
+			goto out;
+	}
+	if (as_verify(as, why, sizeof (why)) != 0) {
+		cli_error("segs: the address space failed verification: %s",
+		    why);
+		goto out;
+	}
+	rv = segs_print(as);
+out:
+	as_free(as);
+	return (rv);
+}
+
+const struct command cmd_segs = {
+	.cmd_name = "segs",
+	.cmd_main = segs_main,
+	.cmd_summary = "build an address space and print its segtree",
+	.cmd_usage = "porthole segs [--file PATH]... [--anon SIZE]... "
+	    "[--window SIZE]",
+};
