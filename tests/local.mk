@@ -10,3 +10,33 @@ AM_TESTS_ENVIRONMENT = \
 	export CC CPPFLAGS CFLAGS top_srcdir top_builddir PACKAGE_VERSION;
 
 EXTRA_DIST += tests/run-test.sh tests/test.h
+
+# Unit tests of the portable core, linked against the core itself.
+unit_ldadd = vm/libphvm.la
+check_PROGRAMS += \
+	tests/unit/avl_test \
+	tests/unit/as_test \
+	tests/unit/seg_vn_test \
+	tests/unit/as_concurrency_test \
+	tests/unit/as_inject_test
+tests_unit_avl_test_SOURCES = tests/unit/avl_test.c tests/test.h
+tests_unit_avl_test_LDADD = $(unit_ldadd)
+tests_unit_as_test_SOURCES = tests/unit/as_test.c tests/test.h
+tests_unit_as_test_LDADD = $(unit_ldadd)
+tests_unit_seg_vn_test_SOURCES = tests/unit/seg_vn_test.c tests/test.h
+tests_unit_seg_vn_test_LDADD = $(unit_ldadd)
+tests_unit_as_concurrency_test_SOURCES = tests/unit/as_concurrency_test.c tests/test.h
+tests_unit_as_concurrency_test_LDADD = $(unit_ldadd)
+tests_unit_as_inject_test_SOURCES = tests/unit/as_inject_test.c tests/test.h
+tests_unit_as_inject_test_LDADD = $(unit_ldadd)
+
+TESTS += \
+	tests/unit/avl_test \
+	tests/unit/as_test \
+	tests/unit/seg_vn_test \
+	tests/unit/as_concurrency_test \
+	tests/unit/as_inject_test \
+	tests/headers.test \
+	tests/abi.test \
+	tests/cli.test
+EXTRA_DIST += tests/headers.test tests/abi.test tests/cli.test

@@ -183,9 +183,10 @@ as_findseg_tree(struct as *as, uintptr_t addr, int tail)
 }
 
 /*
- * Rebuild the lookup index once enough lookups have been made since the
- * tree last changed.  Caller holds a_lock as reader (or writer).  A failed
- * build just leaves lookups on the tree.
+ * The lookup index when one is current; otherwise count this lookup and
+ * rebuild the index once enough lookups have been made since the tree
+ * last changed.  Caller holds a_lock.  A failed build leaves lookups on
+ * the tree.
  */
 static const struct as_index *
 as_index_current(struct as *as)
@@ -226,16 +227,26 @@ as_findseg(struct as *as, const void *vaddr, int tail)
 	uintptr_t addr = (uintptr_t)vaddr;
 	const struct as_index *ai;
 	struct seg *seg;
+	size_t slot;
 
+	ai = as_index_current(as);
+	if (ai != NULL) {
+		/* Index mode: the hint is a slot of the index. */
+		slot = atomic_load_explicit(&as->a_hint_slot,
+		    memory_order_relaxed);
+		if ((seg = as_index_hint(ai, slot, addr)) != NULL)
+			return (seg);
+		seg = as_index_lookup(ai, addr, tail, &slot);
+		if (seg != NULL && seg_contains(seg, addr))
+			atomic_store_explicit(&as->a_hint_slot, slot,
+			    memory_order_relaxed);
+		return (seg);
+	}
+	/* Tree mode: the hint is the last segment found. */
 	seg = atomic_load_explicit(&as->a_seglast, memory_order_relaxed);
 	if (seg != NULL && seg_contains(seg, addr))
 		return (seg);
-
-	ai = as_index_current(as);
-	if (ai != NULL)
-		seg = as_index_lookup(ai, addr, tail);
-	else
-		seg = as_findseg_tree(as, addr, tail);
+	seg = as_findseg_tree(as, addr, tail);
 	if (seg != NULL && seg_contains(seg, addr))
 		atomic_store_explicit(&as->a_seglast, seg,
 		    memory_order_relaxed);
@@ -320,7 +331,9 @@ as_map(struct as *as, void *addr, size_t len, seg_create_fn create_fn,
 		return (-1);
 	}
 	(void) pthread_rwlock_wrlock(&as->a_lock);
-	seg = as_findseg(as, addr, 1);
+	/* The tree, not the index: after a change the index is gone, and
+	 * a run of maps must not pay for rebuilding it. */
+	seg = as_findseg_tree(as, (uintptr_t)addr, 1);
 	if (seg != NULL && (uintptr_t)seg->s_base < (uintptr_t)addr + len) {
 		err = EEXIST;
 		goto out;

@@ -16,7 +16,9 @@
  *	field			guarded by
  *	a_segtree		a_lock (writer to change, reader to read)
  *	a_gen			a_lock (writer to change)
- *	a_seglast		atomic; any holder of a_lock may store it
+ *	a_seglast, a_hint_slot	atomic; any holder of a_lock may store them
+ *				(a slot is checked against the index it is
+ *				used with, so a stale one is only a miss)
  *	a_index			built and published under a_index_lock by a
  *				reader; loaded atomically by readers; freed
  *				only under a_lock as writer, when no reader
@@ -52,7 +54,8 @@ struct as {
 	pthread_rwlock_t	a_lock;
 	avl_tree_t		a_segtree;	/* struct seg, by s_base */
 	uint64_t		a_gen;		/* bumped by each tree change */
-	struct seg *_Atomic	a_seglast;	/* last lookup hit */
+	struct seg *_Atomic	a_seglast;	/* last hit, tree mode */
+	atomic_size_t		a_hint_slot;	/* last hit, index mode */
 	struct as_index *_Atomic a_index;	/* lookup cache, may be stale */
 	pthread_mutex_t		a_index_lock;
 	atomic_size_t		a_stale_lookups; /* misses since a_gen moved */

@@ -85,8 +85,10 @@ as_verify_segtree(struct as *as, char *why, size_t whylen)
 			    ai->ai_gen, as->a_gen, ai->ai_n, i));
 		for (seg = avl_first(&as->a_segtree); seg != NULL;
 		    seg = avl_next(&as->a_segtree, seg)) {
+			size_t slot;
+
 			if (as_index_lookup(ai, (uintptr_t)seg->s_base +
-			    seg->s_size - 1, 0) != seg)
+			    seg->s_size - 1, 0, &slot) != seg)
 				return (as_verify_fail(why, whylen,
 				    "the lookup index misses segment %p",
 				    (void *)seg->s_base));

@@ -57,7 +57,8 @@
 #define	AVL_POISON_WHICH	((uint8_t)0xa5)
 
 /* An avl_index_t: node pointer with the child slot (0 or 1) in bit 0. */
-#define	AVL_INDEX(node, side)	((avl_index_t)(uintptr_t)(node) | (side))
+#define	AVL_INDEX(node, side)	\
+	((avl_index_t)(uintptr_t)(node) | (avl_index_t)(side))
 #define	AVL_INDEX_NODE(where)	((avl_node_t *)((where) & ~(avl_index_t)1))
 #define	AVL_INDEX_SIDE(where)	((int)((where) & 1))
 
@@ -225,6 +226,10 @@ avl__poison(avl_node_t *node)
 	node->avl_which = AVL_POISON_WHICH;
 }
 
+/*
+ * Makes tree an empty tree of objects of the given size, each holding its
+ * avl_node_t at offset, ordered by compar.
+ */
 void
 avl_create(avl_tree_t *tree, avl_compar_t compar, size_t size, size_t offset)
 {
@@ -240,6 +245,7 @@ avl_create(avl_tree_t *tree, avl_compar_t compar, size_t size, size_t offset)
 	tree->avl_numnodes = 0;
 }
 
+/* Retires an empty tree; it must be created again before any other use. */
 void
 avl_destroy(avl_tree_t *tree)
 {
@@ -289,14 +295,15 @@ avl_find(avl_tree_t *tree, const void *value, avl_index_t *where)
 void
 avl_insert(avl_tree_t *tree, void *obj, avl_index_t where)
 {
-	avl_node_t *node = avl__node(tree, obj);
 	avl_node_t *parent = AVL_INDEX_NODE(where);
 	int side = AVL_INDEX_SIDE(where);
+	avl_node_t *node;
 
 	assert(tree != NULL && obj != NULL);
 	assert(parent != NULL || (where == 0 && tree->avl_root == NULL));
 	assert(parent == NULL || parent->avl_child[side] == NULL);
 
+	node = avl__node(tree, obj);
 	node->avl_child[0] = NULL;
 	node->avl_child[1] = NULL;
 	node->avl_balance = 0;
@@ -365,8 +372,10 @@ void
 avl_add(avl_tree_t *tree, void *obj)
 {
 	avl_index_t where = 0;
-	void *found = avl_find(tree, obj, &where);
+	void *found;
 
+	assert(tree != NULL && obj != NULL);
+	found = avl_find(tree, obj, &where);
 	AVL_ASSERT_CONTRACT(found == NULL);
 	avl_insert(tree, obj, where);
 }
@@ -378,13 +387,14 @@ avl_add(avl_tree_t *tree, void *obj)
 void
 avl_remove(avl_tree_t *tree, void *obj)
 {
-	avl_node_t *node = avl__node(tree, obj);
+	avl_node_t *node;
 	avl_node_t *parent;	/* whose child slot empties */
 	avl_node_t *orphan;	/* the single child moving into that slot */
 	int side;
 
 	assert(tree != NULL && obj != NULL);
 	assert(tree->avl_numnodes > 0);
+	node = avl__node(tree, obj);
 	assert(node->avl_parent != AVL_POISON);
 	assert(node->avl_parent != NULL || tree->avl_root == node);
 

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "vm/inject.h"
+#include "vm/seg.h"
 #include "vm/vm_alloc.h"
 
 void *
@@ -31,9 +34,13 @@ vm_zalloc_array(size_t nmemb, size_t size)
 	return (p);
 }
 
+/* Tables this big get huge-page alignment and advice. */
+#define	VM_TABLE_HUGE	((size_t)2 << 20)
+
 void *
-vm_zalloc_aligned(size_t align, size_t size)
+vm_zalloc_table(size_t size)
 {
+	size_t align = size >= VM_TABLE_HUGE ? VM_TABLE_HUGE : 64;
 	void *p;
 
 	if (vm_inject_fail(VM_INJECT_ALLOC)) {
@@ -44,8 +51,21 @@ vm_zalloc_aligned(size_t align, size_t size)
 		errno = ENOMEM;
 		return (NULL);
 	}
+#ifdef MADV_HUGEPAGE
+	/* Advice only: a host without transparent huge pages says no. */
+	if (align == VM_TABLE_HUGE)
+		(void) madvise(p, P2ROUNDUP(size, VM_TABLE_HUGE),
+		    MADV_HUGEPAGE);
+#endif
 	memset(p, 0, size);
 	return (p);
+}
+
+void
+vm_free_table(void *ptr, size_t size)
+{
+	(void) size;
+	free(ptr);
 }
 
 char *

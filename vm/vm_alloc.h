@@ -11,8 +11,13 @@
 
 void	*vm_zalloc(size_t size);
 void	*vm_zalloc_array(size_t nmemb, size_t size);
-/* Zeroed, aligned to align (a power of two, multiple of sizeof (void *)). */
-void	*vm_zalloc_aligned(size_t align, size_t size);
+/*
+ * A zeroed table of size bytes, cache-line aligned; tables of a huge page
+ * or more are huge-page aligned and advised to use huge pages.  Free with
+ * vm_free_table and the same size.
+ */
+void	*vm_zalloc_table(size_t size);
+void	vm_free_table(void *ptr, size_t size);
 char	*vm_strdup(const char *s);
 void	vm_free(void *ptr);
 

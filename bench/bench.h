@@ -1,0 +1,43 @@
+/*
+ * bench.h -- what every benchmark shares: a monotonic clock, a seeded
+ * generator, and the closing line format.
+ *
+ * Every benchmark compares side by side in one run and ends with one line
+ * per comparison, "RATIO <name> <value>", for scripts to read.
+ */
+#ifndef PORTHOLE_BENCH_H
+#define PORTHOLE_BENCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+static inline double
+bench_now(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+}
+
+/* xorshift64*: fast, seeded, the same sequence on every host. */
+static inline uint64_t
+bench_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return (x * 0x2545F4914F6CDD1DULL);
+}
+
+static inline void
+bench_ratio(const char *name, double value)
+{
+	(void) printf("RATIO %s %.3f\n", name, value);
+}
+
+#endif /* PORTHOLE_BENCH_H */

@@ -1,0 +1,622 @@
+/*
+ * xenlive - porthole's live checks against a running Xen domain.
+ *
+ * Runs in dom0 (root), driven by run-live.sh.  Each subcommand checks one
+ * thing through porthole's xen/ layer and exits 0 when it holds, 1 when it
+ * does not (saying why on stderr), 2 on bad usage:
+ *
+ *	list				domains and their names
+ *	info DOMAIN			id, name, type, memory, max gpfn, vcpus
+ *	resolve DOMAIN			the domid DOMAIN (name, id, UUID) names
+ *	pause DOMAIN / unpause DOMAIN
+ *	read DOMAIN PFN [COUNT]		first bytes of guest pages
+ *	markers DOMAIN CONSOLE_LOG	the marker pages the guest printed hold
+ *					the text it printed
+ *	dumpcmp DOMAIN CORE		every page of an `xl dump-core` file
+ *					equals our read of the paused domain
+ *	core-info CORE			what an xc-core file says about itself
+ *	noperm DOMAIN			an unprivileged process is refused
+ *					with a clear message
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xen/xc_core.h"
+#include "xen/xen_domain.h"
+#include "xen/xen_err.h"
+#include "xen/xen_physmem.h"
+
+#define LIVE_OK		0
+#define LIVE_FAIL	1
+#define LIVE_USAGE	2
+#define LIVE_MAX_MARKERS 64
+#define LIVE_NOBODY	65534
+
+static const char *live_prog = "xenlive";
+
+static int
+live_fail(const struct xen_err *err, const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", live_prog, what, xen_err_msg(err));
+	return LIVE_FAIL;
+}
+
+static double
+live_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Open the handle and resolve spec; prints the reason on failure. */
+static int
+live_attach(const char *spec, struct xen_handle **xhp, uint32_t *domidp)
+{
+	struct xen_err err;
+
+	xen_err_clear(&err);
+	*xhp = xen_open(&err);
+	if (*xhp == NULL)
+		return live_fail(&err, "opening Xen");
+	if (xen_domain_resolve(*xhp, spec, domidp, &err) < 0) {
+		xen_close(*xhp);
+		*xhp = NULL;
+		return live_fail(&err, "resolving domain");
+	}
+	return LIVE_OK;
+}
+
+static int
+cmd_list(void)
+{
+	struct xen_handle *xh;
+	struct xen_domain_info di;
+	struct xen_err err;
+	uint32_t ids[256];
+	size_t n, i;
+
+	xen_err_clear(&err);
+	xh = xen_open(&err);
+	if (xh == NULL)
+		return live_fail(&err, "opening Xen");
+	if (xen_domain_list(xh, ids, 256, &n, &err) < 0) {
+		xen_close(xh);
+		return live_fail(&err, "listing domains");
+	}
+	if (n > 256)
+		n = 256;
+	printf("%-6s %-24s %-4s %10s %5s\n", "ID", "NAME", "TYPE", "MEM(KiB)",
+	    "VCPUS");
+	for (i = 0; i < n; i++) {
+		if (xen_domain_info(xh, ids[i], &di, &err) < 0)
+			continue;
+		printf("%-6" PRIu32 " %-24s %-4s %10" PRIu64 " %5u\n",
+		    di.di_domid, di.di_name, xen_domain_type_name(di.di_type),
+		    di.di_tot_pages * 4, di.di_vcpus);
+	}
+	xen_close(xh);
+	return LIVE_OK;
+}
+
+static int
+cmd_info(const char *spec)
+{
+	struct xen_handle *xh;
+	struct xen_domain_info di;
+	struct xen_err err;
+	uint32_t domid;
+	int rc;
+
+	if ((rc = live_attach(spec, &xh, &domid)) != LIVE_OK)
+		return rc;
+	xen_err_clear(&err);
+	if (xen_domain_info(xh, domid, &di, &err) < 0) {
+		xen_close(xh);
+		return live_fail(&err, "domain info");
+	}
+	printf("id=%" PRIu32 " name=%s uuid=%s type=%s tot_pages=%" PRIu64
+	    " max_kib=%" PRIu64 " max_gpfn=0x%" PRIx64 " vcpus=%u online=%u"
+	    " paused=%d\n", di.di_domid, di.di_name[0] ? di.di_name : "-",
+	    di.di_uuid, xen_domain_type_name(di.di_type), di.di_tot_pages,
+	    di.di_max_kib, di.di_max_gpfn, di.di_vcpus, di.di_online_vcpus,
+	    di.di_paused);
+	xen_close(xh);
+	return LIVE_OK;
+}
+
+static int
+cmd_resolve(const char *spec)
+{
+	struct xen_handle *xh;
+	uint32_t domid;
+	int rc;
+
+	if ((rc = live_attach(spec, &xh, &domid)) != LIVE_OK)
+		return rc;
+	printf("%" PRIu32 "\n", domid);
+	xen_close(xh);
+	return LIVE_OK;
+}
+
+static int
+cmd_pause(const char *spec, bool pause)
+{
+	struct xen_handle *xh;
+	struct xen_err err;
+	uint32_t domid;
+	int rc;
+
+	if ((rc = live_attach(spec, &xh, &domid)) != LIVE_OK)
+		return rc;
+	xen_err_clear(&err);
+	rc = pause ? xen_domain_pause(xh, domid, &err) :
+	    xen_domain_unpause(xh, domid, &err);
+	xen_close(xh);
+	if (rc < 0)
+		return live_fail(&err, pause ? "pause" : "unpause");
+	return LIVE_OK;
+}
+
+static int
+live_bind(const char *spec, struct xen_handle **xhp, struct xen_physmem **pmp,
+    uint32_t *domidp)
+{
+	struct xen_err err;
+	uint32_t domid;
+	int rc;
+
+	if (domidp == NULL)
+		domidp = &domid;
+	if ((rc = live_attach(spec, xhp, domidp)) != LIVE_OK)
+		return rc;
+	xen_err_clear(&err);
+	*pmp = xen_physmem_open(*xhp, *domidp, &err);
+	if (*pmp == NULL) {
+		xen_close(*xhp);
+		*xhp = NULL;
+		return live_fail(&err, "binding domain memory");
+	}
+	return LIVE_OK;
+}
+
+static void
+live_show_bytes(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+}
+
+static int
+cmd_read(const char *spec, const char *pfnstr, const char *countstr)
+{
+	struct xen_handle *xh;
+	struct xen_physmem *pm;
+	struct xen_err err;
+	uint64_t pfns[16];
+	int errs[16];
+	unsigned char *buf;
+	size_t count, i;
+	ssize_t failed;
+	int rc;
+
+	count = countstr != NULL ? strtoul(countstr, NULL, 0) : 1;
+	if (count == 0 || count > 16) {
+		fprintf(stderr, "%s: read: COUNT must be 1..16\n", live_prog);
+		return LIVE_USAGE;
+	}
+	for (i = 0; i < count; i++)
+		pfns[i] = strtoull(pfnstr, NULL, 0) + i;
+	if ((rc = live_bind(spec, &xh, &pm, NULL)) != LIVE_OK)
+		return rc;
+	buf = malloc(count * XEN_PAGE_SIZE);
+	if (buf == NULL) {
+		xen_physmem_close(pm);
+		xen_close(xh);
+		return LIVE_FAIL;
+	}
+	xen_err_clear(&err);
+	failed = xen_physmem_read_pages(pm, pfns, count, buf, errs, &err);
+	if (failed < 0) {
+		rc = live_fail(&err, "read");
+	} else {
+		for (i = 0; i < count; i++) {
+			printf("pfn 0x%" PRIx64 ": ", pfns[i]);
+			if (errs[i] != 0)
+				printf("unreadable (%s)", strerror(errs[i]));
+			else
+				live_show_bytes(buf + i * XEN_PAGE_SIZE, 64);
+			putchar('\n');
+		}
+		rc = failed > 0 ? LIVE_FAIL : LIVE_OK;
+	}
+	free(buf);
+	xen_physmem_close(pm);
+	xen_close(xh);
+	return rc;
+}
+
+struct live_marker {
+	unsigned int	m_index;
+	uint64_t	m_pfn;
+	char		m_text[64];
+};
+
+/* The marker lines of the guest's last boot in the console log. */
+static int
+live_parse_markers(const char *path, struct live_marker *m, size_t *np,
+    bool *donep)
+{
+	char line[512], text[64];
+	unsigned int idx;
+	unsigned long long pfn;
+	size_t n = 0, i;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "%s: cannot read console log %s: %s\n",
+		    live_prog, path, strerror(errno));
+		return -1;
+	}
+	*donep = false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = strstr(line, "MARKER");
+
+		if (p == NULL)
+			continue;
+		if (strncmp(p, "MARKERS-DONE", 12) == 0) {
+			*donep = true;
+			continue;
+		}
+		if (sscanf(p, "MARKER %u pfn=%llx text=%63s", &idx, &pfn,
+		    text) != 3)
+			continue;
+		if (*donep) {
+			/* A new boot: forget the previous one. */
+			*donep = false;
+			n = 0;
+		}
+		for (i = 0; i < n && m[i].m_index != idx; i++)
+			;
+		if (i == n) {
+			if (n == LIVE_MAX_MARKERS)
+				continue;
+			n++;
+		}
+		m[i].m_index = idx;
+		m[i].m_pfn = pfn;
+		snprintf(m[i].m_text, sizeof(m[i].m_text), "%s", text);
+	}
+	fclose(f);
+	*np = n;
+	return 0;
+}
+
+static int
+cmd_markers(const char *spec, const char *log, bool verbose)
+{
+	struct live_marker m[LIVE_MAX_MARKERS];
+	unsigned char page[XEN_PAGE_SIZE], want[XEN_PAGE_SIZE];
+	struct xen_handle *xh;
+	struct xen_physmem *pm;
+	struct xen_err err;
+	size_t n, i, k, ulen, bad = 0;
+	bool done;
+	int perr, rc;
+
+	if (live_parse_markers(log, m, &n, &done) < 0)
+		return LIVE_FAIL;
+	if (n == 0 || !done) {
+		fprintf(stderr, "%s: %s has %s\n", live_prog, log, n == 0 ?
+		    "no MARKER lines" : "no MARKERS-DONE line");
+		return LIVE_FAIL;
+	}
+	if ((rc = live_bind(spec, &xh, &pm, NULL)) != LIVE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		ulen = strlen(m[i].m_text);
+		for (k = 0; k < XEN_PAGE_SIZE; k++)
+			want[k] = (unsigned char)m[i].m_text[k % ulen];
+		xen_err_clear(&err);
+		if (xen_physmem_read_pages(pm, &m[i].m_pfn, 1, page, &perr,
+		    &err) != 0) {
+			fprintf(stderr, "marker %u pfn=0x%" PRIx64 ": %s\n",
+			    m[i].m_index, m[i].m_pfn, xen_err_msg(&err));
+			bad++;
+			continue;
+		}
+		if (memcmp(page, want, XEN_PAGE_SIZE) != 0) {
+			for (k = 0; page[k] == want[k]; k++)
+				;
+			fprintf(stderr, "marker %u pfn=0x%" PRIx64 ": differs "
+			    "at offset %zu: page starts \"", m[i].m_index,
+			    m[i].m_pfn, k);
+			fflush(stdout);
+			for (k = 0; k < 40; k++)
+				fputc(page[k] >= 0x20 && page[k] < 0x7f ?
+				    page[k] : '.', stderr);
+			fprintf(stderr, "\"\n");
+			bad++;
+			continue;
+		}
+		if (verbose) {
+			printf("marker %u at pfn 0x%" PRIx64 ": \"",
+			    m[i].m_index, m[i].m_pfn);
+			live_show_bytes(page, 48);
+			printf("...\" (whole page matches)\n");
+		}
+	}
+	printf("%zu of %zu marker pages match\n", n - bad, n);
+	xen_physmem_close(pm);
+	xen_close(xh);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
+static int
+cmd_core_info(const char *path)
+{
+	const struct xc_core_info *ci;
+	struct xc_core *core;
+	struct xen_err err;
+	uint64_t pfn, gmfn;
+
+	xen_err_clear(&err);
+	core = xc_core_open(path, &err);
+	if (core == NULL)
+		return live_fail(&err, "core file");
+	ci = xc_core_info(core);
+	printf("kind=%s pages=%" PRIu64 " page_size=%" PRIu64 " vcpus=%" PRIu64
+	    " xen=%" PRIu64 ".%" PRIu64 "%s format=%" PRIu64 "\n",
+	    ci->ci_hvm ? "hvm" : "pv", ci->ci_nr_pages, ci->ci_page_size,
+	    ci->ci_nr_vcpus, ci->ci_xen_major, ci->ci_xen_minor,
+	    ci->ci_xen_extra, ci->ci_format_version);
+	if (ci->ci_nr_pages > 0 &&
+	    xc_core_page_pfn(core, 0, &pfn, &gmfn, &err) == 0)
+		printf("first page: pfn=0x%" PRIx64 " gmfn=0x%" PRIx64 "\n",
+		    pfn, gmfn);
+	xc_core_close(core);
+	return LIVE_OK;
+}
+
+static int
+cmd_dumpcmp(const char *spec, const char *path)
+{
+	const struct xc_core_info *ci;
+	struct xen_handle *xh = NULL;
+	struct xen_physmem *pm = NULL;
+	struct xen_domain_info di;
+	struct xc_core *core;
+	struct xen_err err;
+	uint32_t domid;
+	uint64_t *pfns = NULL, total, base, i, n;
+	uint64_t compared = 0, mismatched = 0, unreadable = 0;
+	unsigned char *ours = NULL, page[XEN_PAGE_SIZE];
+	int *errs = NULL, rc;
+	ssize_t failed;
+	double t0, tread = 0;
+
+	xen_err_clear(&err);
+	core = xc_core_open(path, &err);
+	if (core == NULL)
+		return live_fail(&err, "core file");
+	ci = xc_core_info(core);
+	total = ci->ci_nr_pages;
+	if (ci->ci_page_size != XEN_PAGE_SIZE || total == 0) {
+		fprintf(stderr, "%s: %s: %" PRIu64 " pages of %" PRIu64
+		    " bytes: nothing to compare\n", live_prog, path, total,
+		    ci->ci_page_size);
+		rc = LIVE_FAIL;
+		goto out;
+	}
+	if ((rc = live_bind(spec, &xh, &pm, &domid)) != LIVE_OK)
+		goto out;
+	rc = LIVE_FAIL;
+	if (xen_domain_info(xh, domid, &di, &err) < 0) {
+		live_fail(&err, "domain info");
+		goto out;
+	}
+	if (!di.di_paused) {
+		fprintf(stderr, "%s: domain %s is running: pause it first "
+		    "(xenlive pause) so the dump and the read see the same "
+		    "memory\n", live_prog, spec);
+		goto out;
+	}
+	pfns = calloc(XEN_PHYSMEM_BATCH, sizeof(*pfns));
+	errs = calloc(XEN_PHYSMEM_BATCH, sizeof(*errs));
+	ours = malloc((size_t)XEN_PHYSMEM_BATCH * XEN_PAGE_SIZE);
+	if (pfns == NULL || errs == NULL || ours == NULL) {
+		fprintf(stderr, "%s: out of memory\n", live_prog);
+		goto out;
+	}
+	for (base = 0; base < total; base += n) {
+		n = total - base;
+		if (n > XEN_PHYSMEM_BATCH)
+			n = XEN_PHYSMEM_BATCH;
+		for (i = 0; i < n; i++)
+			if (xc_core_page_pfn(core, base + i, &pfns[i], NULL,
+			    &err) < 0) {
+				live_fail(&err, "core file");
+				goto out;
+			}
+		t0 = live_now();
+		failed = xen_physmem_read_pages(pm, pfns, (size_t)n, ours, errs,
+		    &err);
+		tread += live_now() - t0;
+		if (failed < 0) {
+			live_fail(&err, "reading guest memory");
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			if (xc_core_read_page(core, base + i, page, &err) < 0) {
+				live_fail(&err, "core file");
+				goto out;
+			}
+			if (errs[i] != 0) {
+				if (unreadable++ < 5)
+					fprintf(stderr, "pfn 0x%" PRIx64 ": "
+					    "unreadable live: %s\n", pfns[i],
+					    strerror(errs[i]));
+				continue;
+			}
+			compared++;
+			if (memcmp(page, ours + i * XEN_PAGE_SIZE,
+			    XEN_PAGE_SIZE) != 0 && mismatched++ < 5)
+				fprintf(stderr, "pfn 0x%" PRIx64 ": live page "
+				    "differs from the dump\n", pfns[i]);
+		}
+	}
+	printf("%" PRIu64 " pages in dump, %" PRIu64 " compared, %" PRIu64
+	    " differ, %" PRIu64 " unreadable; live read %.1f MiB in %.2f s"
+	    "\n", total, compared, mismatched, unreadable,
+	    (double)compared * XEN_PAGE_SIZE / 1048576.0, tread);
+	rc = (mismatched == 0 && unreadable == 0 && compared == total) ?
+	    LIVE_OK : LIVE_FAIL;
+out:
+	free(ours);
+	free(errs);
+	free(pfns);
+	xen_physmem_close(pm);
+	xen_close(xh);
+	xc_core_close(core);
+	return rc;
+}
+
+/*
+ * In a child that dropped to nobody, try what an unprivileged user would,
+ * and check that the refusal says what went wrong and what to do.
+ */
+static int
+live_noperm_child(const char *spec)
+{
+	struct xen_handle *xh;
+	struct xen_physmem *pm;
+	struct xen_err err;
+	uint32_t domid;
+	const char *msg;
+
+	xen_err_clear(&err);
+	xh = xen_open(&err);
+	if (xh != NULL) {
+		domid = 0;
+		if (xen_domain_resolve(xh, spec, &domid, &err) == 0) {
+			pm = xen_physmem_open(xh, domid, &err);
+			if (pm != NULL) {
+				fprintf(stderr, "uid %d could read domain %s\n",
+				    (int)getuid(), spec);
+				xen_physmem_close(pm);
+				xen_close(xh);
+				return LIVE_FAIL;
+			}
+		}
+		xen_close(xh);
+	}
+	msg = xen_err_msg(&err);
+	printf("unprivileged (uid %d): errno %d (%s): %s\n", (int)getuid(),
+	    err.xe_errno, strerror(err.xe_errno), msg);
+	if (err.xe_errno != EACCES && err.xe_errno != EPERM) {
+		fprintf(stderr, "expected EACCES or EPERM\n");
+		return LIVE_FAIL;
+	}
+	if (strstr(msg, "privcmd") == NULL ||
+	    (strstr(msg, "ermission") == NULL && strstr(msg, "root") == NULL)) {
+		fprintf(stderr, "message does not name privcmd and the "
+		    "missing permission\n");
+		return LIVE_FAIL;
+	}
+	return LIVE_OK;
+}
+
+static int
+cmd_noperm(const char *spec)
+{
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0)
+		return live_noperm_child(spec);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "%s: fork: %s\n", live_prog, strerror(errno));
+		return LIVE_FAIL;
+	}
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(LIVE_NOBODY) < 0 ||
+		    setuid(LIVE_NOBODY) < 0) {
+			fprintf(stderr, "%s: dropping to uid %d: %s\n",
+			    live_prog, LIVE_NOBODY, strerror(errno));
+			_exit(LIVE_FAIL);
+		}
+		_exit(live_noperm_child(spec));
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return LIVE_FAIL;
+	if (!WIFEXITED(status)) {
+		fprintf(stderr, "%s: unprivileged child died (status 0x%x)\n",
+		    live_prog, status);
+		return LIVE_FAIL;
+	}
+	return WEXITSTATUS(status);
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s list\n"
+	    "       %s info|resolve|pause|unpause|noperm DOMAIN\n"
+	    "       %s read DOMAIN PFN [COUNT]\n"
+	    "       %s markers [-v] DOMAIN CONSOLE_LOG\n"
+	    "       %s dumpcmp DOMAIN CORE\n"
+	    "       %s core-info CORE\n",
+	    live_prog, live_prog, live_prog, live_prog, live_prog, live_prog);
+	return LIVE_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2)
+		return usage();
+	cmd = argv[1];
+	if (strcmp(cmd, "list") == 0 && argc == 2)
+		return cmd_list();
+	if (strcmp(cmd, "info") == 0 && argc == 3)
+		return cmd_info(argv[2]);
+	if (strcmp(cmd, "resolve") == 0 && argc == 3)
+		return cmd_resolve(argv[2]);
+	if (strcmp(cmd, "pause") == 0 && argc == 3)
+		return cmd_pause(argv[2], true);
+	if (strcmp(cmd, "unpause") == 0 && argc == 3)
+		return cmd_pause(argv[2], false);
+	if (strcmp(cmd, "read") == 0 && (argc == 4 || argc == 5))
+		return cmd_read(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if (strcmp(cmd, "markers") == 0 && argc == 5 &&
+	    strcmp(argv[2], "-v") == 0)
+		return cmd_markers(argv[3], argv[4], true);
+	if (strcmp(cmd, "markers") == 0 && argc == 4)
+		return cmd_markers(argv[2], argv[3], false);
+	if (strcmp(cmd, "dumpcmp") == 0 && argc == 4)
+		return cmd_dumpcmp(argv[2], argv[3]);
+	if (strcmp(cmd, "core-info") == 0 && argc == 3)
+		return cmd_core_info(argv[2]);
+	if (strcmp(cmd, "noperm") == 0 && argc == 3)
+		return cmd_noperm(argv[2]);
+	return usage();
+}

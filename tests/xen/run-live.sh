@@ -1,0 +1,225 @@
+#!/bin/sh
+# run-live.sh - porthole's live test suite, run in dom0 against running
+# domUs.  Used by the QEMU test bed, and usable as is on a real Xen host.
+#
+# Usage: run-live.sh [options] DOMAIN...
+#	--xenlive PATH	the test program (default: beside this script, then
+#			$PATH)
+#	--results FILE	also append the result lines to FILE
+#	--console-dir D	where xenconsoled logs guest consoles
+#			(default /var/log/xen/console; start xenconsoled with
+#			--log=guest)
+#	--dump-types T	domain types whose memory is compared with
+#			`xl dump-core` (default "pv pvh hvm"; "" skips it)
+#	--dump-dir D	where dump files go (default ${TMPDIR:-/tmp}; needs
+#			the guest's memory size free)
+#	--timeout S	time limit per test in seconds (default 300)
+#
+# Each DOMAIN (name, id or UUID) gets these tests, reported as
+# "PASS: DOMAIN/test", "FAIL: DOMAIN/test" or "SKIP: DOMAIN/test (reason)":
+#	resolve-name, resolve-id, resolve-uuid	the three ways of naming it
+#			give the same domid as xl does
+#	resolve-missing	an unknown name fails with a clear message
+#	markers		the pages the guest's marker program reported hold
+#			its text (needs MARKER lines in the guest's console
+#			log: run tests/xen/guest/marker in the guest)
+#	dump-core	with the domain paused, every page of `xl dump-core`
+#			equals porthole's read
+# and once: noperm (an unprivileged process gets a clear refusal).
+# Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+xenlive=""
+results=""
+console_dir=/var/log/xen/console
+dump_types="pv pvh hvm"
+dump_dir=${TMPDIR:-/tmp}
+timeout_s=300
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--xenlive) xenlive=$2; shift ;;
+	--results) results=$2; shift ;;
+	--console-dir) console_dir=$2; shift ;;
+	--dump-types) dump_types=$2; shift ;;
+	--dump-dir) dump_dir=$2; shift ;;
+	--timeout) timeout_s=$2; shift ;;
+	--) shift; break ;;
+	-*) echo "run-live.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || { sed -n '2,32p' "$0" >&2; exit 2; }
+
+if [ -z "$xenlive" ]; then
+	if [ -x "$here/xenlive" ]; then
+		xenlive=$here/xenlive
+	else
+		xenlive=$(command -v xenlive) || {
+			echo "run-live.sh: xenlive not found (--xenlive)" >&2
+			exit 2
+		}
+	fi
+fi
+
+nfail=0
+log=$(mktemp "${TMPDIR:-/tmp}/run-live.XXXXXX") || exit 2
+trap 'rm -f "$log"' EXIT
+
+report() {
+	# report STATUS NAME [REASON]
+	if [ $# -gt 2 ] && [ -n "$3" ]; then
+		line="$1: $2 ($3)"
+	else
+		line="$1: $2"
+	fi
+	echo "$line"
+	[ -n "$results" ] && echo "$line" >>"$results"
+	[ "$1" = FAIL ] && nfail=$((nfail + 1))
+	return 0
+}
+
+# Run a command with the per-test time limit, output to $log.
+t() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout "$timeout_s" "$@" >"$log" 2>&1
+	else
+		"$@" >"$log" 2>&1
+	fi
+}
+
+show_log() {
+	sed 's/^/    /' "$log"
+}
+
+field() {
+	# field NAME "k=v k=v ..."
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+noperm_done=0
+for dom in "$@"; do
+	if ! t "$xenlive" info "$dom"; then
+		show_log
+		for tn in resolve-name resolve-id resolve-uuid markers dump-core; do
+			report FAIL "$dom/$tn" "domain not found"
+		done
+		continue
+	fi
+	info=$(cat "$log")
+	echo "  $info"
+	id=$(field id "$info")
+	name=$(field name "$info")
+	uuid=$(field uuid "$info")
+	type=$(field type "$info")
+	label=$dom
+
+	# resolve-name: our lookup agrees with xl's.
+	if [ "$name" = - ]; then
+		report SKIP "$label/resolve-name" "domain has no name in xenstore"
+	elif t "$xenlive" resolve "$name" && [ "$(cat "$log")" = "$id" ]; then
+		xlid=$(xl domid "$name" 2>/dev/null || echo "$id")
+		if [ "$xlid" = "$id" ]; then
+			report PASS "$label/resolve-name"
+		else
+			echo "    xl domid says $xlid, we say $id"
+			report FAIL "$label/resolve-name"
+		fi
+	else
+		show_log
+		report FAIL "$label/resolve-name"
+	fi
+
+	# resolve-id: the id names the same domain, with the same name.
+	if t "$xenlive" info "$id" && [ "$(field name "$(cat "$log")")" = "$name" ] &&
+	    [ "$(field id "$(cat "$log")")" = "$id" ]; then
+		report PASS "$label/resolve-id"
+	else
+		show_log
+		report FAIL "$label/resolve-id"
+	fi
+
+	# resolve-uuid
+	if t "$xenlive" resolve "$uuid" && [ "$(cat "$log")" = "$id" ]; then
+		report PASS "$label/resolve-uuid"
+	else
+		show_log
+		report FAIL "$label/resolve-uuid"
+	fi
+
+	# resolve-missing: an unknown name fails and says so.
+	if t "$xenlive" resolve "porthole-no-such-domain-$$"; then
+		show_log
+		report FAIL "$label/resolve-missing" "an unknown name resolved"
+	elif grep -q 'no domain named' "$log"; then
+		report PASS "$label/resolve-missing"
+	else
+		show_log
+		report FAIL "$label/resolve-missing" "unclear message"
+	fi
+
+	# markers
+	clog="$console_dir/guest-$name.log"
+	if [ ! -r "$clog" ] || ! grep -q 'MARKERS-DONE' "$clog"; then
+		report SKIP "$label/markers" "no marker lines in $clog"
+	elif t "$xenlive" markers "$id" "$clog"; then
+		show_log
+		report PASS "$label/markers"
+	else
+		show_log
+		report FAIL "$label/markers"
+	fi
+
+	# dump-core: pause, dump with xl, compare, unpause.
+	case " $dump_types " in
+	*" $type "*)
+		core="$dump_dir/porthole-core.$id.$$"
+		if ! command -v xl >/dev/null 2>&1; then
+			report SKIP "$label/dump-core" "xl not found"
+		elif ! t "$xenlive" pause "$id"; then
+			show_log
+			report FAIL "$label/dump-core" "pause failed"
+		else
+			start=$(date +%s)
+			if ! t xl dump-core "$id" "$core"; then
+				show_log
+				report FAIL "$label/dump-core" "xl dump-core failed"
+			elif t "$xenlive" dumpcmp "$id" "$core"; then
+				show_log
+				echo "    dump and compare took $(($(date +%s) - start))s"
+				report PASS "$label/dump-core"
+			else
+				show_log
+				report FAIL "$label/dump-core"
+			fi
+			rm -f "$core"
+			if ! t "$xenlive" unpause "$id"; then
+				show_log
+				report FAIL "$label/unpause"
+			fi
+		fi
+		;;
+	*)
+		report SKIP "$label/dump-core" "not run for $type domains here"
+		;;
+	esac
+
+	# noperm, once.
+	if [ $noperm_done = 0 ]; then
+		noperm_done=1
+		if [ "$(id -u)" != 0 ]; then
+			report SKIP noperm "needs root to drop privilege"
+		elif t "$xenlive" noperm "$id"; then
+			show_log
+			report PASS noperm
+		else
+			show_log
+			report FAIL noperm
+		fi
+	fi
+done
+
+[ $nfail = 0 ]

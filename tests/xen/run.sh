@@ -1,0 +1,304 @@
+#!/bin/sh
+# run.sh - boot Xen and a Debian dom0 in QEMU, run porthole's live tests
+# against test domUs inside dom0, and report the results on the host.
+#
+# Usage: run.sh --xenlive PATH --marker PATH [--demo] [--pvh|--no-pvh]
+#               [--keep]
+#
+#	--xenlive PATH	the live test program (tests/xen/live/xenlive)
+#	--marker PATH	the static guest program (tests/xen/guest/marker)
+#	--demo		instead of the tests, show the live guest: domain
+#			info and the markers read from its memory
+#	--pvh		also start a PVH domU (default; --no-pvh drops it)
+#	--keep		keep the run folder (serial log, share) afterwards
+#
+# Environment:
+#	PORTHOLE_XEN_CACHE	package and boot-file cache
+#				(default /var/cache/porthole-xen)
+#	PORTHOLE_XEN_LOGDIR	where logs of failed runs are kept
+#				(default ./tests/xen/logs)
+#	PORTHOLE_XEN_QEMU	QEMU binary (default qemu-system-x86_64)
+#	PORTHOLE_XEN_ACCEL	QEMU accelerator (default tcg,thread=multi;
+#				kvm only where real VT-x/AMD-V exists)
+#	PORTHOLE_XEN_SLOW	multiply every stage's time limit by this
+#				integer (default 1)
+#
+# Prints one line per live test, "PASS: name", "FAIL: name" or
+# "SKIP: name (reason)", and exits like an automake test: 0 all passed,
+# 1 a test failed, 77 cannot run here (reason printed), 99 hard error (the
+# bed itself broke; the serial log is kept and its path printed).
+#
+# Every stage has a time limit; the boot is retried once when dom0 never
+# reaches its shell (a rare silent stall under TCG).  QEMU is always reaped.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+xenlive=""
+marker=""
+mode=test
+pvh=1
+keep=0
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--xenlive) xenlive=$2; shift ;;
+	--marker) marker=$2; shift ;;
+	--demo) mode=demo ;;
+	--pvh) pvh=1 ;;
+	--no-pvh) pvh=0 ;;
+	--keep) keep=1 ;;
+	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 99 ;;
+	esac
+	shift
+done
+
+cache=${PORTHOLE_XEN_CACHE:-/var/cache/porthole-xen}
+logdir=${PORTHOLE_XEN_LOGDIR:-$(pwd)/tests/xen/logs}
+qemu=${PORTHOLE_XEN_QEMU:-qemu-system-x86_64}
+accel=${PORTHOLE_XEN_ACCEL:-tcg,thread=multi}
+slow=${PORTHOLE_XEN_SLOW:-1}
+
+say() { printf 'xen-bed: %s\n' "$*" >&2; }
+skip() { echo "SKIP: xen-bed ($*)"; exit 77; }
+hard() { say "error: $*"; exit 99; }
+
+# Cannot run at all: skip with the reason.
+command -v "$qemu" >/dev/null 2>&1 || skip "$qemu not installed"
+for t in cpio gzip xz apt-get dpkg; do
+	command -v "$t" >/dev/null 2>&1 || skip "$t not installed"
+done
+busybox=${BUSYBOX:-/bin/busybox}
+if [ ! -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+	skip "no static busybox at $busybox (install busybox-static)"
+fi
+[ -n "$xenlive" ] && [ -x "$xenlive" ] ||
+	skip "live test program not built (porthole configured without Xen libraries?)"
+[ -n "$marker" ] && [ -x "$marker" ] || skip "guest marker program not built"
+if ldd "$marker" >/dev/null 2>&1; then
+	hard "$marker is not static"
+fi
+
+run=$(mktemp -d "${TMPDIR:-/tmp}/porthole-xen.XXXXXX") || hard "mktemp"
+qpid=""
+failed=1
+
+reap_qemu() {
+	if [ -n "$qpid" ]; then
+		kill "$qpid" 2>/dev/null
+		i=0
+		while kill -0 "$qpid" 2>/dev/null && [ $i -lt 20 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$qpid" 2>/dev/null
+		wait "$qpid" 2>/dev/null
+		qpid=""
+	fi
+}
+
+keep_logs() {
+	mkdir -p "$logdir" || return
+	dest="$logdir/xen-bed-$(date +%Y%m%d-%H%M%S)-$$"
+	mkdir -p "$dest"
+	cp "$run"/serial*.log "$dest/" 2>/dev/null
+	cp -r "$run/share/logs" "$dest/" 2>/dev/null
+	cp "$run/share/results.txt" "$dest/" 2>/dev/null
+	say "logs kept in $dest (serial console: $dest/serial.log)"
+}
+
+cleanup() {
+	reap_qemu
+	if [ "$failed" = 1 ]; then
+		keep_logs
+	fi
+	if [ "$keep" = 1 ]; then
+		say "run folder kept: $run"
+	else
+		rm -rf "$run"
+	fi
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 99' INT TERM HUP
+
+t0=$(date +%s)
+elapsed() { echo $(($(date +%s) - t0)); }
+
+# 1. Packages and the cached bed.
+mkdir -p "$cache" || hard "cannot create cache $cache"
+root=$(sh "$here/fetch.sh" "$cache") || hard "fetching Debian's Xen packages failed"
+basekey=$( {
+	cat "$root/.packages" "$here/mkbase.sh"
+	sha256sum "$busybox"
+	ls -l /lib/x86_64-linux-gnu/libxen* 2>/dev/null
+} | sha256sum | cut -c1-16)
+bed="$cache/bed-$basekey"
+sh "$here/mkbase.sh" "$root" "$bed" || hard "building the dom0 base failed"
+say "bed ready in $(elapsed)s: $bed"
+
+# 2. Per-run files: the dom0 init, the domU initramfs, the programs.
+share="$run/share"
+mkdir -p "$share/porthole/lib" "$share/logs" "$run/dom0" "$run/domU/bin" \
+	"$run/domU/proc" "$run/domU/sys" "$run/domU/dev"
+
+cp "$here/dom0-init.sh" "$run/dom0/init"
+chmod 755 "$run/dom0/init"
+(cd "$run/dom0" && echo init | cpio -o -H newc --quiet) | gzip -1 >"$run/run.cpio.gz"
+cat "$bed/dom0-base.cpio.gz" "$run/run.cpio.gz" >"$run/dom0.cpio.gz"
+
+cp "$busybox" "$run/domU/bin/busybox"
+cp "$marker" "$run/domU/bin/marker"
+ln "$run/domU/bin/marker" "$run/domU/bin/porthole-sleeper"
+cp "$here/guest/domU-init.sh" "$run/domU/init"
+chmod 755 "$run/domU/init"
+(cd "$run/domU" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
+	gzip -1 >"$share/domU.cpio.gz"
+
+cp "$here/bed-dom0.sh" "$share/bed-dom0.sh"
+cp "$here/run-live.sh" "$here/demo-live.sh" "$share/porthole/"
+cp "$xenlive" "$share/porthole/xenlive"
+chmod 755 "$share/bed-dom0.sh" "$share/porthole/"*
+ldd "$xenlive" | awk '/=> \// { print $3 }' | while read -r lib; do
+	case ${lib##*/} in
+	libc.so.*|ld-linux*) ;;
+	*) cp -L "$lib" "$share/porthole/lib/" ;;
+	esac
+done
+cat >"$share/config" <<CFG
+MODE=$mode
+PVH=$pvh
+GUEST_MEM=128
+PVH_MEM=128
+GUEST_TIMEOUT=$((90 * slow))
+TEST_TIMEOUT=$((360 * slow))
+CFG
+
+case "$bed$run" in
+*,*|*' '*) hard "paths must not contain commas or spaces: $bed $run" ;;
+esac
+
+xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=2 loglvl=all guest_loglvl=all smap=0 bootscrub=0"
+dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init"
+
+# 3. Boot, watching the stage markers dom0 prints on the serial console.
+# stage name, time limit in seconds since the previous stage
+stages="dom0-shell:90 shares:30 toolstack:40 guests-created:40 guests-ready:150 tests-done:400 poweroff:60"
+
+boot() {
+	serial="$run/serial.log"
+	: >"$serial"
+	"$qemu" -accel "$accel" -cpu max -m 1024 -smp 2 \
+		-display none -no-reboot -monitor none -nodefaults \
+		-serial "file:$serial" \
+		-kernel "$bed/xen" -append "$xen_cmdline" \
+		-initrd "$bed/vmlinux $dom0_cmdline,$run/dom0.cpio.gz" \
+		-virtfs "local,path=$share,mount_tag=host,security_model=none,id=host0" \
+		-virtfs "local,path=$bed,mount_tag=bed,security_model=none,id=bed0,readonly=on" \
+		</dev/null >"$run/qemu.out" 2>&1 &
+	qpid=$!
+	tstage=$(date +%s)
+	for st in $stages; do
+		name=${st%%:*}
+		limit=$((${st#*:} * slow))
+		while :; do
+			if grep -q "^PHSTAGE $name" "$serial" 2>/dev/null; then
+				say "stage $name reached at $(elapsed)s"
+				break
+			fi
+			if grep -q '^PHSTAGE failed' "$serial" 2>/dev/null; then
+				say "dom0 reports: $(grep -a '^PHSTAGE failed' "$serial" | head -n 1)"
+				return 2
+			fi
+			if ! kill -0 "$qpid" 2>/dev/null; then
+				wait "$qpid"
+				say "QEMU exited ($?) before stage $name"
+				cat "$run/qemu.out" >&2
+				qpid=""
+				return 2
+			fi
+			if [ $(($(date +%s) - tstage)) -ge "$limit" ]; then
+				say "stage $name not reached within ${limit}s"
+				[ "$name" = dom0-shell ] && return 3
+				return 2
+			fi
+			sleep 0.5
+		done
+		tstage=$(date +%s)
+	done
+	# dom0 powered off: QEMU should exit by itself.
+	i=0
+	while kill -0 "$qpid" 2>/dev/null && [ $i -lt $((60 * slow)) ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	if kill -0 "$qpid" 2>/dev/null; then
+		say "QEMU still running after dom0 powered off; killing it"
+		reap_qemu
+	else
+		wait "$qpid"
+		qrc=$?
+		qpid=""
+		[ "$qrc" = 0 ] || say "QEMU exit status $qrc"
+	fi
+	return 0
+}
+
+attempt=1
+while :; do
+	boot
+	brc=$?
+	[ $brc = 3 ] && [ $attempt = 1 ] || break
+	say "dom0 boot stalled; keeping its log and retrying once"
+	reap_qemu
+	cp "$run/serial.log" "$run/serial-stall-$attempt.log"
+	rm -f "$share/results.txt"
+	attempt=2
+done
+say "QEMU done at $(elapsed)s (attempt $attempt)"
+
+# 4. Results: the share first, the serial console as the fallback.
+results="$share/results.txt"
+if [ ! -s "$results" ]; then
+	grep -a '^PHRESULT ' "$run/serial.log" | sed 's/^PHRESULT //' |
+		tr -d '\r' >"$run/results-serial.txt"
+	results="$run/results-serial.txt"
+fi
+
+if [ "$mode" = demo ]; then
+	if [ -s "$share/demo.txt" ]; then
+		cat "$share/demo.txt"
+	else
+		grep -a -v '^PHSTAGE' "$run/serial.log" | tail -n 60
+	fi
+	if [ $brc = 0 ]; then
+		failed=0
+		exit 0
+	fi
+	exit 99
+fi
+
+npass=0
+nfail=0
+nskip=0
+while IFS= read -r line; do
+	case $line in
+	PASS:*) npass=$((npass + 1)); echo "$line" ;;
+	FAIL:*|ERROR:*) nfail=$((nfail + 1)); echo "$line" ;;
+	SKIP:*) nskip=$((nskip + 1)); echo "$line" ;;
+	esac
+done <"$results"
+
+say "$npass passed, $nfail failed, $nskip skipped in $(elapsed)s"
+if [ $brc != 0 ] && [ $((npass + nfail)) = 0 ]; then
+	hard "the test bed did not complete (stage failure before any result)"
+fi
+if [ $nfail -gt 0 ]; then
+	exit 1
+fi
+if [ $brc != 0 ]; then
+	hard "the test bed did not complete"
+fi
+failed=0
+[ $npass -gt 0 ] || exit 77
+exit 0
