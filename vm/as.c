@@ -61,6 +61,25 @@ as_in_window(const struct as *as, uintptr_t addr, size_t len)
 #define	AS_DEBUG_VERIFY(as)	((void)0)
 #endif
 
+/*
+ * Writers (map, unmap) must not starve behind a stream of copies: prefer
+ * them where the host lets us say so.  No path takes a_lock as reader
+ * twice, which writer preference would turn into a deadlock.
+ */
+static void
+as_lock_init(pthread_rwlock_t *lock)
+{
+	pthread_rwlockattr_t attr;
+
+	(void) pthread_rwlockattr_init(&attr);
+#ifdef __GLIBC__	/* an enum there, not a macro */
+	(void) pthread_rwlockattr_setkind_np(&attr,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+	(void) pthread_rwlock_init(lock, &attr);
+	(void) pthread_rwlockattr_destroy(&attr);
+}
+
 struct as *
 as_alloc(size_t window_size)
 {
@@ -85,7 +104,7 @@ as_alloc(size_t window_size)
 		errno = err;
 		return (NULL);
 	}
-	(void) pthread_rwlock_init(&as->a_lock, NULL);
+	as_lock_init(&as->a_lock);
 	(void) pthread_mutex_init(&as->a_index_lock, NULL);
 	avl_create(&as->a_segtree, as_seg_compar, sizeof (struct seg),
 	    offsetof(struct seg, s_tree));
