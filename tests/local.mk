@@ -16,15 +16,15 @@ unit_ldadd = vm/libphvm.la
 check_PROGRAMS += \
 	tests/unit/avl_test \
 	tests/unit/as_test \
-	tests/unit/seg_vn_test \
 	tests/unit/as_concurrency_test \
-	tests/unit/as_inject_test
+	tests/unit/as_inject_test \
+	tests/unit/physmem_test
+tests_unit_physmem_test_SOURCES = tests/unit/physmem_test.c tests/test.h
+tests_unit_physmem_test_LDADD = $(unit_ldadd)
 tests_unit_avl_test_SOURCES = tests/unit/avl_test.c tests/test.h
 tests_unit_avl_test_LDADD = $(unit_ldadd)
 tests_unit_as_test_SOURCES = tests/unit/as_test.c tests/test.h
 tests_unit_as_test_LDADD = $(unit_ldadd)
-tests_unit_seg_vn_test_SOURCES = tests/unit/seg_vn_test.c tests/test.h
-tests_unit_seg_vn_test_LDADD = $(unit_ldadd)
 tests_unit_as_concurrency_test_SOURCES = tests/unit/as_concurrency_test.c tests/test.h
 tests_unit_as_concurrency_test_LDADD = $(unit_ldadd)
 tests_unit_as_inject_test_SOURCES = tests/unit/as_inject_test.c tests/test.h
@@ -33,9 +33,9 @@ tests_unit_as_inject_test_LDADD = $(unit_ldadd)
 TESTS += \
 	tests/unit/avl_test \
 	tests/unit/as_test \
-	tests/unit/seg_vn_test \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
+	tests/unit/physmem_test \
 	tests/headers.test \
 	tests/abi.test \
 	tests/cli.test

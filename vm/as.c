@@ -29,6 +29,9 @@
 #define	AS_INDEX_REBUILD_SHIFT	4
 #define	AS_INDEX_REBUILD_MIN	32
 
+/* as_read/as_write pin and copy at most this much at a time. */
+#define	AS_COPY_CHUNK		((uintptr_t)1 << 20)
+
 static int
 as_seg_compar(const void *a, const void *b)
 {
@@ -751,15 +754,23 @@ as_copy(struct as *as, uintptr_t addr, unsigned char *buf, size_t len,
 	as_range_init(&r, start, end);
 	while (err == 0 && as_range_next(as, &r)) {
 		uintptr_t piece = r.r_piece, piece_end = r.r_piece + r.r_len;
-		size_t step = r.r_len;
+		bool by_page = false;
 
 		while (piece < piece_end) {
-			uintptr_t lo, hi;
+			uintptr_t lo, hi, chunk_end;
+			size_t step;
 
+			/* Pin a chunk at a time: a driver with a cap on what
+			 * it maps (seg_kpm) can always hold one chunk. */
+			chunk_end = P2ALIGN(piece + AS_COPY_CHUNK,
+			    AS_COPY_CHUNK);
+			if (chunk_end > piece_end || chunk_end <= piece)
+				chunk_end = piece_end;
+			step = by_page ? PAGESIZE : chunk_end - piece;
 			err = as_fault_locked(as, piece, piece + step,
 			    F_SOFTLOCK, rw);
 			if (err != 0 && step > PAGESIZE) {
-				step = PAGESIZE;	/* find the bad page */
+				by_page = true;	/* find the bad page */
 				err = 0;
 				continue;
 			}

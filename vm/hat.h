@@ -45,7 +45,8 @@ int	hat_unlock(void *addr, size_t len);
 int	hat_advise(void *addr, size_t len, int advice);
 /* One byte per page: 1 when resident. */
 int	hat_incore(void *addr, size_t len, unsigned char *vec);
-/* Touch each page so that it is resident (read, or write when write). */
+/* Touch each page so that it is resident (read, or write when write).
+ * The caller has checked that the access is allowed on every page. */
 int	hat_prefault(void *addr, size_t len, int write);
 
 #endif /* PORTHOLE_VM_HAT_H */

@@ -320,6 +320,11 @@ segvn_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 	if ((err = segvn_check_backing(seg, addr, len)) != 0)
 		return (FC_MAKE_ERR(err));
 	if (type == F_INVAL) {
+		/* Only accessible pages can be brought in (S_OTHER asks for
+		 * no access, so inaccessible pages are simply left alone). */
+		if (!segvn_allows(seg, addr, len,
+		    rw == S_WRITE ? PROT_WRITE : PROT_READ))
+			return (0);
 		err = hat_prefault(addr, len, rw == S_WRITE);
 		return (err != 0 ? FC_MAKE_ERR(err) : 0);
 	}

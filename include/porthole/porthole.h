@@ -9,6 +9,10 @@
 
 #include <porthole/export.h>
 #include <porthole/as.h>
+#include <porthole/physmem.h>
+#include <porthole/physwin.h>
+#include <porthole/seg_kpm.h>
+#include <porthole/seg_map.h>
 #include <porthole/seg_vn.h>
 
 #ifdef __cplusplus

@@ -8,7 +8,7 @@
 # go to the host share; result lines are also echoed to the console with a
 # "PHRESULT " prefix as a fallback channel.
 
-MODE=test
+MODE="test"
 PVH=0
 GUEST_MEM=128
 PVH_MEM=128
@@ -24,11 +24,13 @@ cp -a "$share/porthole/." /porthole/
 export LD_LIBRARY_PATH=/porthole/lib
 export PATH=/porthole:$PATH
 
+kernel=/boot/vmlinux-guest
+[ -r "$kernel" ] || kernel=/mnt/bed/vmlinux
 guests="porthole-pv"
 cat >/tmp/porthole-pv.cfg <<CFG
 name="porthole-pv"
 type="pv"
-kernel="/mnt/bed/vmlinux"
+kernel="$kernel"
 ramdisk="$share/domU.cpio.gz"
 memory=$GUEST_MEM
 vcpus=1
@@ -40,7 +42,7 @@ if [ "$PVH" = 1 ]; then
 	cat >/tmp/porthole-pvh.cfg <<CFG
 name="porthole-pvh"
 type="pvh"
-kernel="/mnt/bed/vmlinux"
+kernel="$kernel"
 ramdisk="$share/domU.cpio.gz"
 memory=$PVH_MEM
 vcpus=1

@@ -57,7 +57,7 @@ for ps in $spec; do
 		continue
 	fi
 	log "downloading $p $v"
-	if ! apt-get download -q "$ps" >&2; then
+	if ! apt-get download -q -o APT::Sandbox::User=root "$ps" >&2; then
 		log "apt-get download $ps failed"
 		exit 1
 	fi
@@ -80,4 +80,18 @@ printf '%s\n' "$kernel_pkg" >"$tmp/.kernel-package"
 touch "$tmp/.complete"
 rm -rf "$root"
 mv "$tmp" "$root"
+
+# Drop unpacked trees and packages of older versions.
+for old in "$cache"/root-*; do
+	[ "$old" = "$root" ] || [ ! -d "$old" ] || rm -rf "$old"
+done
+for deb in "$cache"/debs/*.deb; do
+	keep=0
+	for ps in $spec; do
+		p=${ps%%=*}
+		vfile=$(printf '%s' "${ps#*=}" | sed 's/:/%3a/g')
+		case ${deb##*/} in "${p}_${vfile}"_*) keep=1 ;; esac
+	done
+	[ $keep = 1 ] || rm -f "$deb"
+done
 printf '%s\n' "$root"

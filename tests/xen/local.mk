@@ -1,1 +1,61 @@
-## placeholder: filled by the Xen harness work
+# tests/xen/local.mk - the nested Xen test bed, included from the
+# top-level Makefile.am (non-recursive; paths are relative to the top).
+#
+#	make check	runs tests/xen/harness.test like any test: it boots
+#			Xen + dom0 in QEMU, runs the live suite and prints
+#			PASS/FAIL/SKIP per live test (SKIP, exit 77, when
+#			QEMU or the Xen libraries are missing, or when
+#			PORTHOLE_XEN_SKIP=1)
+#	make check-xen	the same, on the terminal
+#	make demo-xen	boots the bed and shows a live guest's markers read
+#			through privcmd
+# See tests/xen/README.md.
+
+TESTS += tests/xen/xc-core-test tests/xen/harness.test
+
+# The xc-core reader against synthetic dumps: needs no Xen.
+check_PROGRAMS += tests/xen/xc-core-test
+tests_xen_xc_core_test_SOURCES = tests/xen/xc_core_test.c
+tests_xen_xc_core_test_LDADD = xen/libphxen.la
+
+if HAVE_XEN
+check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker
+endif
+
+tests_xen_live_xenlive_SOURCES = tests/xen/live/xenlive.c
+tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
+
+# Runs inside the test domU, which has no shared libraries.
+tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c
+tests_xen_guest_marker_LDFLAGS = -all-static
+
+EXTRA_DIST += \
+	tests/xen/README.md \
+	tests/xen/host-packages.txt \
+	tests/xen/harness.test \
+	tests/xen/run.sh \
+	tests/xen/fetch.sh \
+	tests/xen/mkbase.sh \
+	tests/xen/dom0-init.sh \
+	tests/xen/bed-dom0.sh \
+	tests/xen/run-live.sh \
+	tests/xen/demo-live.sh \
+	tests/xen/guest/domU-init.sh
+
+XEN_BED_ARGS = \
+	--xenlive tests/xen/live/xenlive$(EXEEXT) \
+	--marker tests/xen/guest/marker$(EXEEXT)
+
+if HAVE_XEN
+check-xen: tests/xen/live/xenlive$(EXEEXT) tests/xen/guest/marker$(EXEEXT)
+	$(SHELL) $(srcdir)/tests/xen/run.sh $(XEN_BED_ARGS)
+
+demo-xen: tests/xen/live/xenlive$(EXEEXT) tests/xen/guest/marker$(EXEEXT)
+	$(SHELL) $(srcdir)/tests/xen/run.sh --demo $(XEN_BED_ARGS)
+else
+check-xen demo-xen:
+	@echo "porthole was configured without the Xen libraries" \
+	    "(install libxen-dev and rerun configure)"; exit 1
+endif
+
+.PHONY: check-xen demo-xen

@@ -22,6 +22,9 @@
 #				kvm only where real VT-x/AMD-V exists)
 #	PORTHOLE_XEN_SLOW	multiply every stage's time limit by this
 #				integer (default 1)
+#	PORTHOLE_XEN_DUMP_TYPES	guest types whose memory is compared with
+#				`xl dump-core` (default "pv"; a PVH dump takes
+#				minutes under TCG)
 #
 # Prints one line per live test, "PASS: name", "FAIL: name" or
 # "SKIP: name (reason)", and exits like an automake test: 0 all passed,
@@ -36,7 +39,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 xenlive=""
 marker=""
-mode=test
+mode="test"
 pvh=1
 keep=0
 
@@ -59,6 +62,7 @@ logdir=${PORTHOLE_XEN_LOGDIR:-$(pwd)/tests/xen/logs}
 qemu=${PORTHOLE_XEN_QEMU:-qemu-system-x86_64}
 accel=${PORTHOLE_XEN_ACCEL:-tcg,thread=multi}
 slow=${PORTHOLE_XEN_SLOW:-1}
+dump_types=${PORTHOLE_XEN_DUMP_TYPES:-pv}
 
 say() { printf 'xen-bed: %s\n' "$*" >&2; }
 skip() { echo "SKIP: xen-bed ($*)"; exit 77; }
@@ -73,6 +77,18 @@ busybox=${BUSYBOX:-/bin/busybox}
 if [ ! -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
 	skip "no static busybox at $busybox (install busybox-static)"
 fi
+# A libtool wrapper script cannot run inside dom0: take the real binary.
+real_binary() {
+	if [ "$(head -c 2 "$1" 2>/dev/null)" = '#!' ]; then
+		for c in "$(dirname "$1")/.libs/$(basename "$1")" \
+		    "$(dirname "$1")/.libs/lt-$(basename "$1")"; do
+			[ -x "$c" ] && { echo "$c"; return; }
+		done
+	fi
+	echo "$1"
+}
+[ -n "$xenlive" ] && xenlive=$(real_binary "$xenlive")
+[ -n "$marker" ] && marker=$(real_binary "$marker")
 [ -n "$xenlive" ] && [ -x "$xenlive" ] ||
 	skip "live test program not built (porthole configured without Xen libraries?)"
 [ -n "$marker" ] && [ -x "$marker" ] || skip "guest marker program not built"
@@ -135,6 +151,10 @@ basekey=$( {
 } | sha256sum | cut -c1-16)
 bed="$cache/bed-$basekey"
 sh "$here/mkbase.sh" "$root" "$bed" || hard "building the dom0 base failed"
+# Beds built by older scripts or for older packages are never used again.
+for old in "$cache"/bed-*; do
+	[ "$old" = "$bed" ] || [ ! -d "$old" ] || rm -rf "$old"
+done
 say "bed ready in $(elapsed)s: $bed"
 
 # 2. Per-run files: the dom0 init, the domU initramfs, the programs.
@@ -172,6 +192,7 @@ GUEST_MEM=128
 PVH_MEM=128
 GUEST_TIMEOUT=$((90 * slow))
 TEST_TIMEOUT=$((360 * slow))
+DUMP_TYPES="$dump_types"
 CFG
 
 case "$bed$run" in

@@ -560,7 +560,10 @@ cmd_noperm(const char *spec)
 			    live_prog, LIVE_NOBODY, strerror(errno));
 			_exit(LIVE_FAIL);
 		}
-		_exit(live_noperm_child(spec));
+		status = live_noperm_child(spec);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(status);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)

@@ -1,0 +1,67 @@
+/*
+ * porthole/physmem.h -- physical-memory providers: where a guest's frames
+ * come from.
+ *
+ * seg_kpm and seg_map do not know whether guest memory is a live domain
+ * or an image: they ask a provider to map a run of guest frames at a
+ * fixed address inside an address space's window, to release them, and
+ * to say how many frames exist and where the holes are.  The first
+ * provider is a raw memory image (file offset = guest physical address);
+ * the xc-core, QEMU ELF and live Xen providers use the same interface.
+ *
+ * A provider is shared by the segments that use it and lives until the
+ * last of them and its creator have let go (physmem_hold/physmem_rele).
+ */
+#ifndef PORTHOLE_PHYSMEM_H
+#define PORTHOLE_PHYSMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <porthole/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct physmem;
+
+/* A run of guest physical memory, in bytes: [pr_start, pr_start + pr_len). */
+struct physmem_range {
+	uint64_t	pr_start;
+	uint64_t	pr_len;
+};
+
+/*
+ * A raw image: the file at path holds guest physical memory from address
+ * 0; the image's size gives the physical address space (rounded up to a
+ * page).  holes lists ranges that hold no memory (nholes may be 0); they
+ * read as errors (ENXIO) or zeros, as the segment asks.  Returns NULL
+ * with errno: ENOENT/EACCES (open), EINVAL (a hole outside the image or
+ * not page aligned), ENOMEM.
+ */
+PH_EXPORT struct physmem *physmem_raw_open(const char *path,
+    const struct physmem_range *holes, size_t nholes);
+
+/* Take and drop a reference; the last drop frees the provider. */
+PH_EXPORT void physmem_hold(struct physmem *pm);
+PH_EXPORT void physmem_rele(struct physmem *pm);
+
+/* Frames in the physical address space (highest frame + 1). */
+PH_EXPORT uint64_t physmem_nframes(const struct physmem *pm);
+/* The provider's name ("raw", ...) and a one-line description. */
+PH_EXPORT const char *physmem_name(const struct physmem *pm);
+PH_EXPORT void physmem_describe(const struct physmem *pm, char *buf,
+    size_t len);
+/*
+ * Whether frame gfn holds memory, and (runp, may be NULL) the first frame
+ * after gfn whose answer differs.  Frames past the end are holes.
+ */
+PH_EXPORT int physmem_present(const struct physmem *pm, uint64_t gfn,
+    uint64_t *runp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PORTHOLE_PHYSMEM_H */

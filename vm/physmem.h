@@ -1,0 +1,61 @@
+/*
+ * vm/physmem.h -- the provider ops table behind <porthole/physmem.h>.
+ *
+ * A provider supplies these ops; physmem_register fills the optional ones.
+ * All return 0 or a positive errno (never -1/errno).
+ *
+ *	map	Place frames [gfn, gfn + npages) at addr, which lies inside an
+ *		address space's window and is currently reserved.  err[i] is
+ *		0 or the frame's errno (ENXIO: a hole; EIO, ...).  A frame
+ *		that failed leaves its page reserved.  The call returns an
+ *		errno (with nothing mapped) only when it could map nothing
+ *		at all for a reason other than per-frame errors.
+ *	unmap	Put the reservation back over [addr, addr + npages pages).
+ *		Must not fail (teardown and eviction paths rely on it).
+ *	present	See physmem_present().
+ *	describe One line (no newline).
+ *	destroy	Release the provider's private state.
+ */
+#ifndef PORTHOLE_VM_PHYSMEM_H
+#define PORTHOLE_VM_PHYSMEM_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <porthole/physmem.h>
+
+struct physmem_ops {
+	const char	*name;
+	int		(*map)(struct physmem *pm, uint64_t gfn, size_t npages,
+			    void *addr, unsigned prot, int *err);
+	void		(*unmap)(struct physmem *pm, void *addr,
+			    size_t npages);
+	int		(*present)(const struct physmem *pm, uint64_t gfn,
+			    uint64_t *runp);
+	void		(*describe)(const struct physmem *pm, char *buf,
+			    size_t len);
+	void		(*destroy)(struct physmem *pm);
+};
+
+struct physmem {
+	const struct physmem_ops *pm_ops;
+	void		*pm_data;	/* provider private */
+	uint64_t	pm_nframes;
+	atomic_uint	pm_refs;
+};
+
+/* A new provider with one reference; NULL/ENOMEM. */
+struct physmem	*physmem_create(const struct physmem_ops *ops, void *data,
+		    uint64_t nframes);
+
+/*
+ * Map frames through the provider, marking every frame the provider left
+ * unmapped (err != 0) with ENXIO when the provider said nothing.  Returns
+ * 0 or an errno as the map op does.
+ */
+int	physmem_map(struct physmem *pm, uint64_t gfn, size_t npages,
+	    void *addr, unsigned prot, int *err);
+void	physmem_unmap(struct physmem *pm, void *addr, size_t npages);
+
+#endif /* PORTHOLE_VM_PHYSMEM_H */

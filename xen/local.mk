@@ -1,0 +1,30 @@
+# xen/local.mk - porthole's Xen layer, included from the top-level
+# Makefile.am (non-recursive; paths are relative to the top).
+#
+# xen/libphxen.la is a convenience library.  The xc-core reader and the
+# error reports are pure C and always built (image tests can use them on
+# hosts without Xen); the parts that call the Xen libraries are built only
+# when configure found them (HAVE_XEN, XEN_CFLAGS, XEN_LIBS).
+#
+# The Xen headers use GNU C extensions (anonymous unions), so this library
+# is compiled as gnu11; the rest of the tree stays C11.
+
+noinst_LTLIBRARIES += xen/libphxen.la
+
+xen_libphxen_la_SOURCES = \
+	xen/xc_core.c \
+	xen/xc_core.h \
+	xen/xen_err.c \
+	xen/xen_err.h
+xen_libphxen_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
+xen_libphxen_la_CFLAGS = $(AM_CFLAGS) -std=gnu11
+
+if HAVE_XEN
+xen_libphxen_la_SOURCES += \
+	xen/xen_domain.c \
+	xen/xen_domain.h \
+	xen/xen_impl.h \
+	xen/xen_physmem.c \
+	xen/xen_physmem.h
+xen_libphxen_la_LIBADD = $(XEN_LIBS)
+endif
