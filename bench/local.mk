@@ -4,10 +4,16 @@ bench_programs += bench/segtree
 bench_segtree_SOURCES = bench/segtree.c bench/bench.h
 bench_segtree_CFLAGS = $(AM_CFLAGS) -O2
 bench_segtree_LDADD = vm/libphvm.la
-CLEANFILES += $(bench_programs)
-
 bench: $(bench_programs)
 	@for b in $(bench_programs); do \
 		echo "== $$b"; ./$$b || exit 1; \
 	done
 .PHONY: bench
+
+EXTRA_PROGRAMS += bench/physmem
+bench_programs += bench/physmem
+bench_physmem_SOURCES = bench/physmem.c bench/bench.h
+bench_physmem_CFLAGS = $(AM_CFLAGS) -O2
+bench_physmem_LDADD = vm/libphvm.la -lm
+
+CLEANFILES += $(bench_programs)
