@@ -4,8 +4,10 @@
  * size, resident pages, the driver's ops and its one-line description.
  *
  * With no region options it shows the address space at work on a built-in
- * default: the porthole executable mapped as a file segment, and a
- * scratch region written through as_write and split by a partial unmap.
+ * default: the porthole executable mapped as a file segment, the same
+ * file read as a raw physical-memory image through a physical window
+ * (seg_kpm on 64-bit hosts, seg_map slots otherwise), and a scratch region
+ * written through as_write and split by a partial unmap.
  */
 #include "config.h"
 
@@ -25,9 +27,19 @@
 #define	SEGS_MAX_REGIONS	64
 #define	SEGS_DEFAULT_SCRATCH	((uint64_t)4 << 20)
 
+enum segs_kind { SEGS_FILE, SEGS_RAW, SEGS_SCRATCH };
+
 struct segs_region {
-	const char	*r_path;	/* file, or NULL for scratch */
+	enum segs_kind	r_kind;
+	const char	*r_path;	/* file or raw image */
 	uint64_t	r_size;		/* scratch size */
+};
+
+/* Physical windows opened for raw images, closed after printing. */
+struct segs_windows {
+	struct physwin	*w_pw[SEGS_MAX_REGIONS + 1];
+	struct physmem	*w_pm[SEGS_MAX_REGIONS + 1];
+	size_t		w_n;
 };
 
 /* One row, collected under the walk and printed after it. */
@@ -152,6 +164,54 @@ out:
 }
 
 /*
+ * Open path as a raw physical-memory image in a physical window and read
+ * its first page through it, so the window shows a resident kluster.
+ */
+static int
+segs_map_raw(struct as *as, const char *path, enum physwin_mode mode,
+    struct segs_windows *w)
+{
+	struct physwin_opts o = { .po_size = sizeof (o), .po_mode = mode,
+	    .po_holes_zero = 1 };
+	unsigned char page[4096];
+	struct physmem *pm;
+	struct physwin *pw;
+	int err;
+
+	if ((pm = physmem_raw_open(path, NULL, 0)) == NULL) {
+		cli_error("segs: cannot open %s as a raw image: %s; give a "
+		    "non-empty regular file", path, strerror(errno));
+		return (-1);
+	}
+	if ((pw = physwin_open(as, pm, &o)) == NULL) {
+		cli_error("segs: no physical window for %s (%" PRIu64
+		    " frames): %s; try --phys map or a larger --window", path,
+		    physmem_nframes(pm), strerror(errno));
+		physmem_rele(pm);
+		return (-1);
+	}
+	w->w_pm[w->w_n] = pm;
+	w->w_pw[w->w_n++] = pw;
+	if (physwin_read(pw, 0, page, sizeof (page), &err) != sizeof (page) &&
+	    err != EINVAL) {
+		cli_error("segs: reading %s at physical address 0: %s", path,
+		    strerror(err));
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+segs_windows_close(struct segs_windows *w)
+{
+	while (w->w_n > 0) {
+		w->w_n--;
+		physwin_close(w->w_pw[w->w_n]);
+		physmem_rele(w->w_pm[w->w_n]);
+	}
+}
+
+/*
  * Map anonymous scratch memory, fill it through as_write, and (when it is
  * big enough) unmap one page in the middle to show a split.
  */
@@ -197,12 +257,16 @@ segs_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "file", required_argument, NULL, 'f' },
+		{ "raw", required_argument, NULL, 'r' },
+		{ "phys", required_argument, NULL, 'p' },
 		{ "anon", required_argument, NULL, 'a' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct segs_region regions[SEGS_MAX_REGIONS];
+	struct segs_windows windows = { .w_n = 0 };
+	enum physwin_mode mode = PHYSWIN_AUTO;
 	size_t nregions = 0, i, pagesize = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t window = 0, size;
 	struct as *as;
@@ -210,15 +274,30 @@ segs_main(int argc, char **argv)
 	int c, rv = EXIT_FAIL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:a:w:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:r:p:a:w:h", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
+		case 'p':
+			if (strcmp(optarg, "auto") == 0)
+				mode = PHYSWIN_AUTO;
+			else if (strcmp(optarg, "kpm") == 0)
+				mode = PHYSWIN_KPM;
+			else if (strcmp(optarg, "map") == 0)
+				mode = PHYSWIN_MAP;
+			else
+				return (cli_usage_error(&cmd_segs,
+				    "--phys takes auto, kpm or map, not '%s'",
+				    optarg));
+			break;
 		case 'f':
+		case 'r':
 		case 'a':
 			if (nregions == SEGS_MAX_REGIONS)
 				return (cli_usage_error(&cmd_segs,
 				    "at most %d regions", SEGS_MAX_REGIONS));
-			regions[nregions].r_path = c == 'f' ? optarg : NULL;
+			regions[nregions].r_kind = c == 'f' ? SEGS_FILE :
+			    c == 'r' ? SEGS_RAW : SEGS_SCRATCH;
+			regions[nregions].r_path = c != 'a' ? optarg : NULL;
 			regions[nregions].r_size = 0;
 			if (c == 'a' && (cli_parse_size(optarg, &size) != 0 ||
 			    size == 0))
@@ -265,15 +344,23 @@ segs_main(int argc, char **argv)
 		}
 		self[n] = '\0';
 		if (segs_map_file(as, self, pagesize) != 0 ||
+		    segs_map_raw(as, self, mode, &windows) != 0 ||
 		    segs_map_scratch(as, SEGS_DEFAULT_SCRATCH, true,
 		    pagesize) != 0)
 			goto out;
 	}
 	for (i = 0; i < nregions; i++) {
-		if (regions[i].r_path != NULL ?
-		    segs_map_file(as, regions[i].r_path, pagesize) != 0 :
-		    segs_map_scratch(as, regions[i].r_size, false,
-		    pagesize) != 0)
+		const struct segs_region *r = &regions[i];
+		int mapped;
+
+		if (r->r_kind == SEGS_FILE)
+			mapped = segs_map_file(as, r->r_path, pagesize);
+		else if (r->r_kind == SEGS_RAW)
+			mapped = segs_map_raw(as, r->r_path, mode, &windows);
+		else
+			mapped = segs_map_scratch(as, r->r_size, false,
+			    pagesize);
+		if (mapped != 0)
 			goto out;
 	}
 	if (as_verify(as, why, sizeof (why)) != 0) {
@@ -283,6 +370,7 @@ segs_main(int argc, char **argv)
 	}
 	rv = segs_print(as);
 out:
+	segs_windows_close(&windows);
 	as_free(as);
 	return (rv);
 }
@@ -291,6 +379,6 @@ const struct command cmd_segs = {
 	.cmd_name = "segs",
 	.cmd_main = segs_main,
 	.cmd_summary = "build an address space and print its segtree",
-	.cmd_usage = "porthole segs [--file PATH]... [--anon SIZE]... "
-	    "[--window SIZE]",
+	.cmd_usage = "porthole segs [--file PATH]... [--raw IMAGE]... "
+	    "[--anon SIZE]... [--phys auto|kpm|map] [--window SIZE]",
 };

@@ -27,6 +27,8 @@ tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.
 tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c
+# It is linked statically, so it never takes the sanitizer flags.
+tests_xen_guest_marker_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_xen_guest_marker_LDFLAGS = -all-static
 
 EXTRA_DIST += \
