@@ -2,7 +2,10 @@
 ## process under a timeout (tests/run-test.sh); exit 77 is a skip.
 LOG_COMPILER = $(SHELL) $(srcdir)/tests/run-test.sh
 TEST_LOG_COMPILER = $(SHELL) $(srcdir)/tests/run-test.sh
-TEST_EXTENSIONS = .test
+TEST_EXTENSIONS = .test .tap
+# TAP tests (the live Xen bed) report each of their cases by name.
+TAP_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TAP_LOG_COMPILER = $(SHELL) $(srcdir)/tests/run-test.sh
 AM_TESTS_ENVIRONMENT = \
 	CC='$(CC)'; CPPFLAGS='$(CPPFLAGS)'; CFLAGS='$(CFLAGS)'; \
 	top_srcdir='$(top_srcdir)'; top_builddir='$(top_builddir)'; \

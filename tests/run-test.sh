@@ -3,7 +3,7 @@
 # A test that runs out of time is killed and counts as a hard error (99).
 limit=${PH_TEST_TIMEOUT:-600}
 case "$1" in
-*.test) set -- "${SHELL:-/bin/sh}" "$@" ;;
+*.test|*.tap) set -- "${SHELL:-/bin/sh}" "$@" ;;
 esac
 timeout --kill-after=10 "$limit" "$@"
 rc=$?

@@ -1,7 +1,7 @@
 # tests/xen/local.mk - the nested Xen test bed, included from the
 # top-level Makefile.am (non-recursive; paths are relative to the top).
 #
-#	make check	runs tests/xen/harness.test like any test: it boots
+#	make check	runs tests/xen/live.tap (TAP over harness.test): it boots
 #			Xen + dom0 in QEMU, runs the live suite and prints
 #			PASS/FAIL/SKIP per live test (SKIP, exit 77, when
 #			QEMU or the Xen libraries are missing, or when
@@ -11,7 +11,7 @@
 #			through privcmd
 # See tests/xen/README.md.
 
-TESTS += tests/xen/xc-core-test tests/xen/harness.test
+TESTS += tests/xen/xc-core-test tests/xen/live.tap
 
 # The xc-core reader against synthetic dumps: needs no Xen.
 check_PROGRAMS += tests/xen/xc-core-test
@@ -35,6 +35,7 @@ EXTRA_DIST += \
 	tests/xen/README.md \
 	tests/xen/host-packages.txt \
 	tests/xen/harness.test \
+	tests/xen/live.tap \
 	tests/xen/run.sh \
 	tests/xen/fetch.sh \
 	tests/xen/mkbase.sh \
