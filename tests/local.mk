@@ -21,7 +21,19 @@ check_PROGRAMS += \
 	tests/unit/as_test \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
-	tests/unit/physmem_test
+	tests/unit/physmem_test \
+	tests/unit/seg_nf_test \
+	tests/unit/seg_kp_test \
+	tests/unit/seg_spt_test \
+	tests/unit/seg_dev_test
+tests_unit_seg_nf_test_SOURCES = tests/unit/seg_nf_test.c tests/test.h
+tests_unit_seg_nf_test_LDADD = $(unit_ldadd)
+tests_unit_seg_kp_test_SOURCES = tests/unit/seg_kp_test.c tests/test.h
+tests_unit_seg_kp_test_LDADD = $(unit_ldadd)
+tests_unit_seg_spt_test_SOURCES = tests/unit/seg_spt_test.c tests/test.h
+tests_unit_seg_spt_test_LDADD = $(unit_ldadd)
+tests_unit_seg_dev_test_SOURCES = tests/unit/seg_dev_test.c tests/test.h
+tests_unit_seg_dev_test_LDADD = $(unit_ldadd)
 tests_unit_physmem_test_SOURCES = tests/unit/physmem_test.c tests/test.h
 tests_unit_physmem_test_LDADD = $(unit_ldadd)
 tests_unit_avl_test_SOURCES = tests/unit/avl_test.c tests/test.h
@@ -39,6 +51,10 @@ TESTS += \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
 	tests/unit/physmem_test \
+	tests/unit/seg_nf_test \
+	tests/unit/seg_kp_test \
+	tests/unit/seg_spt_test \
+	tests/unit/seg_dev_test \
 	tests/headers.test \
 	tests/abi.test \
 	tests/cli.test

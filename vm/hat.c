@@ -30,8 +30,15 @@ hat_map_fixed(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	void *p;
 
 	p = mmap(addr, len, prot, flags | MAP_FIXED, fd, off);
-	if (p == MAP_FAILED)
-		return (errno);
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		/* The host may have dropped what was there before the
+		 * object refused the map (sysfs does): put the reservation
+		 * back so the window never has a hole. */
+		hat_unload_nofail(addr, len);
+		return (err);
+	}
 	if (p != addr) {
 		/* MAP_FIXED never moves a mapping; be safe anyway. */
 		hat_unload_nofail(p, len);

@@ -11,8 +11,12 @@
 #include <porthole/as.h>
 #include <porthole/physmem.h>
 #include <porthole/physwin.h>
+#include <porthole/seg_dev.h>
+#include <porthole/seg_kp.h>
 #include <porthole/seg_kpm.h>
 #include <porthole/seg_map.h>
+#include <porthole/seg_nf.h>
+#include <porthole/seg_spt.h>
 #include <porthole/seg_vn.h>
 
 #ifdef __cplusplus

@@ -1,0 +1,475 @@
+/*
+ * seg_nf.c -- the "no fault" driver: a read-only zero page, repeated
+ * (see <porthole/seg_nf.h>).
+ *
+ * Purpose: fill holes in guest memory so that bulk scans and dumps read
+ * zeros instead of faulting.  The range is loaded as private anonymous
+ * memory with at most PROT_READ: the host backs every page it reads with
+ * its one shared zero page, so a hole of any size costs page tables only,
+ * and since the protection ceiling is PROT_READ no page can ever be
+ * written and so none ever gets memory of its own.
+ *
+ * Protections are one value for the whole segment until a setprot covers
+ * only part of it (PROT_NONE over part of a hole); from then on nf_vprot
+ * keeps one value per page.
+ *
+ * Non-goals: writable zero-fill memory (that is an anonymous seg_vn
+ * segment), sharing a zero object across address spaces (dup loads fresh
+ * zeros, which is the same thing).
+ *
+ * Ops that refuse:
+ *	pagelock	ENOTSUP (the default): copies pin with F_SOFTLOCK,
+ *			and there is no page worth handing out a pointer to.
+ * Ops with a fixed answer: getoffset is 0 for every page (every page is
+ * offset 0 of the one zero object), gettype is MAP_PRIVATE, sync does
+ * nothing (a zero page is never dirty).
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <porthole/seg_nf.h>
+#include "vm/as.h"
+#include "vm/hat.h"
+#include "vm/seg.h"
+#include "vm/vm_alloc.h"
+
+/* The protection ceiling of every nf segment. */
+#define	SEGNF_MAXPROT	PROT_READ
+
+struct segnf_data {
+	unsigned	nf_prot;	/* protection when nf_vprot is NULL */
+	unsigned char	*nf_vprot;	/* per-page protection, or NULL */
+	atomic_size_t	nf_softlockcnt;	/* pages pinned by F_SOFTLOCK */
+	char		*nf_name;	/* for dump; may be NULL */
+};
+
+static struct seg_ops segnf_ops;
+
+static inline struct segnf_data *
+segnf_data(const struct seg *seg)
+{
+	return (seg->s_data);
+}
+
+static inline size_t
+segnf_page(const struct seg *seg, caddr_t addr)
+{
+	return (btop((size_t)(addr - seg->s_base)));
+}
+
+static unsigned
+segnf_prot_at(const struct seg *seg, size_t page)
+{
+	const struct segnf_data *nf = segnf_data(seg);
+
+	return (nf->nf_vprot != NULL ? nf->nf_vprot[page] : nf->nf_prot);
+}
+
+static void
+segnf_data_free(struct segnf_data *nf)
+{
+	if (nf == NULL)
+		return;
+	vm_free(nf->nf_vprot);
+	vm_free(nf->nf_name);
+	vm_free(nf);
+}
+
+/*
+ * A copy of nf's state for a segment of npages starting first pages into
+ * nf's range.  Returns NULL with errno set.
+ */
+static struct segnf_data *
+segnf_data_clone(const struct segnf_data *nf, size_t first, size_t npages)
+{
+	struct segnf_data *nnf;
+
+	nnf = vm_zalloc(sizeof (*nnf));
+	if (nnf == NULL)
+		return (NULL);
+	nnf->nf_prot = nf->nf_prot;
+	if (nf->nf_name != NULL &&
+	    (nnf->nf_name = vm_strdup(nf->nf_name)) == NULL)
+		goto fail;
+	if (nf->nf_vprot != NULL) {
+		if ((nnf->nf_vprot = vm_zalloc(npages)) == NULL)
+			goto fail;
+		memcpy(nnf->nf_vprot, nf->nf_vprot + first, npages);
+	}
+	return (nnf);
+fail:
+	segnf_data_free(nnf);
+	errno = ENOMEM;
+	return (NULL);
+}
+
+/* 0 when prot is a protection an nf page may have, else an errno. */
+static int
+segnf_prot_ok(unsigned prot)
+{
+	if ((prot & ~PROT_ALL) != 0)
+		return (EINVAL);
+	if ((prot & ~SEGNF_MAXPROT) != 0)
+		return (EACCES);
+	return (0);
+}
+
+int
+segnf_create(struct seg *seg, void *create_args)
+{
+	const struct segnf_crargs *a = create_args;
+	struct segnf_data *nf;
+	unsigned prot = a != NULL ? a->prot : PROT_READ;
+	int err;
+
+	seg_ops_register(&segnf_ops);
+	if ((err = segnf_prot_ok(prot)) != 0)
+		return (err);
+	if ((nf = vm_zalloc(sizeof (*nf))) == NULL)
+		return (ENOMEM);
+	nf->nf_prot = prot;
+	if (a != NULL && a->name != NULL &&
+	    (nf->nf_name = vm_strdup(a->name)) == NULL) {
+		err = ENOMEM;
+		goto fail;
+	}
+	if ((err = hat_load_anon(seg->s_base, seg->s_size, prot,
+	    MAP_PRIVATE)) != 0) {
+		/* A failed fixed map may have dropped the reservation
+		 * already (the host unmaps before the object can refuse):
+		 * put it back. */
+		hat_unload_nofail(seg->s_base, seg->s_size);
+		goto fail;
+	}
+	seg_attach(seg, &segnf_ops, nf);
+	return (0);
+fail:
+	segnf_data_free(nf);
+	return (err);
+}
+
+static void
+segnf_free(struct seg *seg)
+{
+	segnf_data_free(segnf_data(seg));
+	seg->s_data = NULL;
+}
+
+/*
+ * Unmap part or all of seg: whole, head or tail trim, or a split that
+ * keeps [base, addr) and makes [addr + len, end) a new segment.  In the
+ * split, everything that can fail happens before the host pages go.
+ */
+static int
+segnf_unmap(struct seg *seg, caddr_t addr, size_t len)
+{
+	struct segnf_data *nf = segnf_data(seg), *nnf;
+	caddr_t end = addr + len, segend = seg->s_base + seg->s_size;
+	struct seg *nseg;
+	int err;
+
+	assert(addr >= seg->s_base && end <= segend && len > 0);
+	assert(IS_P2ALIGNED(addr, PAGESIZE) && IS_P2ALIGNED(len, PAGESIZE));
+	if (atomic_load(&nf->nf_softlockcnt) != 0)
+		return (EBUSY);
+
+	if (addr == seg->s_base && end == segend) {
+		if ((err = hat_unload(addr, len)) != 0)
+			return (err);
+		seg_free(seg);
+		return (0);
+	}
+	if (addr == seg->s_base || end == segend) {
+		if ((err = hat_unload(addr, len)) != 0)
+			return (err);
+		if (addr == seg->s_base) {
+			/* Head trim: the base moves up, order is kept. */
+			if (nf->nf_vprot != NULL)
+				memmove(nf->nf_vprot, nf->nf_vprot + btop(len),
+				    btop(seg->s_size - len));
+			seg->s_base = end;
+		}
+		seg->s_size -= len;
+		as_segtree_changed(seg->s_as);
+		return (0);
+	}
+
+	if ((nnf = segnf_data_clone(nf, segnf_page(seg, end),
+	    btop((size_t)(segend - end)))) == NULL)
+		return (errno);
+	if ((nseg = seg_alloc(seg->s_as, end, (size_t)(segend - end))) ==
+	    NULL) {
+		segnf_data_free(nnf);
+		return (ENOMEM);
+	}
+	if ((err = hat_unload(addr, len)) != 0) {
+		seg_discard(nseg);
+		segnf_data_free(nnf);
+		return (err);
+	}
+	seg_attach(nseg, &segnf_ops, nnf);
+	seg->s_size = (size_t)(addr - seg->s_base);
+	return (0);
+}
+
+static unsigned
+segnf_rw_prot(enum seg_rw rw)
+{
+	switch (rw) {
+	case S_READ:
+		return (PROT_READ);
+	case S_WRITE:
+		return (PROT_WRITE);
+	case S_EXEC:
+		return (PROT_EXEC);
+	case S_OTHER:
+		break;
+	}
+	return (0);
+}
+
+/* True when every page of the range allows need. */
+static bool
+segnf_allows(const struct seg *seg, caddr_t addr, size_t len, unsigned need)
+{
+	size_t p, first = segnf_page(seg, addr), n = btop(len);
+
+	for (p = first; p < first + n; p++) {
+		if ((segnf_prot_at(seg, p) & need) != need)
+			return (false);
+		if (segnf_data(seg)->nf_vprot == NULL)
+			break;	/* uniform: one page says it all */
+	}
+	return (true);
+}
+
+/*
+ * Reads are served by the zero page; writes and executes never are
+ * (FC_PROT, so as_write reports EACCES).  F_INVAL maps the zero page in
+ * now; F_SOFTLOCK pins the range against unmap.
+ */
+static faultcode_t
+segnf_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
+    enum seg_rw rw)
+{
+	struct segnf_data *nf = segnf_data(seg);
+	size_t npages = btop(len);
+	int err;
+
+	assert(addr >= seg->s_base &&
+	    addr + len <= seg->s_base + seg->s_size);
+	if (type == F_SOFTUNLOCK) {
+		size_t old = atomic_fetch_sub(&nf->nf_softlockcnt, npages);
+
+		assert(old >= npages);
+		(void) old;
+		return (0);
+	}
+	if (!segnf_allows(seg, addr, len, segnf_rw_prot(rw)))
+		return (FC_PROT);
+	if (type == F_INVAL) {
+		/* S_OTHER on unreadable pages: nothing may touch them. */
+		if (!segnf_allows(seg, addr, len, PROT_READ))
+			return (0);
+		err = hat_prefault(addr, len, 0);
+		return (err != 0 ? FC_MAKE_ERR(err) : 0);
+	}
+	(void) atomic_fetch_add(&nf->nf_softlockcnt, npages);
+	return (0);
+}
+
+/* Nothing to read ahead: the zero page is always resident. */
+static faultcode_t
+segnf_faulta(struct seg *seg, caddr_t addr)
+{
+	(void) seg, (void) addr;
+	return (0);
+}
+
+static int
+segnf_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
+{
+	struct segnf_data *nf = segnf_data(seg);
+	size_t first = segnf_page(seg, addr), npages = btop(seg->s_size);
+	bool whole = (addr == seg->s_base && len == seg->s_size);
+	unsigned char *vprot = nf->nf_vprot;
+	int err;
+
+	if ((err = segnf_prot_ok(prot)) != 0)
+		return (err);
+	/* Allocate before touching the host, so a failure changes nothing. */
+	if (!whole && vprot == NULL) {
+		if ((vprot = vm_zalloc(npages)) == NULL)
+			return (ENOMEM);
+		memset(vprot, (int)nf->nf_prot, npages);
+	}
+	if ((err = hat_chgprot(addr, len, prot)) != 0) {
+		if (vprot != nf->nf_vprot)
+			vm_free(vprot);
+		return (err);
+	}
+	(void) pthread_mutex_lock(&seg->s_lock);
+	if (whole) {
+		vm_free(nf->nf_vprot);
+		nf->nf_vprot = NULL;
+		nf->nf_prot = prot;
+	} else {
+		memset(vprot + first, (int)prot, btop(len));
+		nf->nf_vprot = vprot;
+	}
+	(void) pthread_mutex_unlock(&seg->s_lock);
+	return (0);
+}
+
+static int
+segnf_checkprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
+{
+	return (segnf_allows(seg, addr, len, prot) ? 0 : EACCES);
+}
+
+static int
+segnf_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
+{
+	size_t i, first = segnf_page(seg, addr);
+
+	for (i = 0; i < btop(len); i++)
+		protv[i] = segnf_prot_at(seg, first + i);
+	return (0);
+}
+
+static int
+segnf_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
+{
+	caddr_t target = addr + delta;
+
+	if (target < seg->s_base || target >= seg->s_base + seg->s_size)
+		return (-1);
+	return (segnf_prot_at(seg, segnf_page(seg, addr)) ==
+	    segnf_prot_at(seg, segnf_page(seg, target)) ? 0 : -1);
+}
+
+/* A zero page is never dirty: there is nothing to write back. */
+static int
+segnf_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
+{
+	(void) seg, (void) addr, (void) len, (void) flags;
+	return (0);
+}
+
+static int
+segnf_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
+{
+	(void) seg;
+	return (hat_incore(addr, len, vec));
+}
+
+static int
+segnf_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
+{
+	(void) seg;
+	if (op == MC_LOCK)
+		return (hat_lock(addr, len));
+	if (op == MC_UNLOCK)
+		return (hat_unlock(addr, len));
+	return (EINVAL);
+}
+
+static uint64_t
+segnf_getoffset(struct seg *seg, caddr_t addr)
+{
+	(void) seg, (void) addr;
+	return (0);
+}
+
+static int
+segnf_gettype(struct seg *seg, caddr_t addr)
+{
+	(void) seg, (void) addr;
+	return (MAP_PRIVATE);
+}
+
+static int
+segnf_advise(struct seg *seg, caddr_t addr, size_t len, int behav)
+{
+	(void) seg;
+	return (hat_advise(addr, len, behav));
+}
+
+static void
+segnf_dump(struct seg *seg, char *buf, size_t len)
+{
+	const struct segnf_data *nf = segnf_data(seg);
+
+	(void) snprintf(buf, len, "zero %s %zu page%s%s%s%s",
+	    (nf->nf_prot & PROT_READ) ? "r--" : "---", btop(seg->s_size),
+	    btop(seg->s_size) == 1 ? "" : "s",
+	    nf->nf_name != NULL ? " " : "",
+	    nf->nf_name != NULL ? nf->nf_name : "",
+	    nf->nf_vprot != NULL ? " (per-page prot)" : "");
+}
+
+static int
+segnf_capable(struct seg *seg, segcapability_t cap)
+{
+	(void) seg;
+	/* Faults never wait for I/O: the zero page is always there. */
+	return (cap == S_CAPABILITY_PARTIAL_UNMAP ||
+	    cap == S_CAPABILITY_NOMINFLT);
+}
+
+/* Zeros are zeros: the copy loads fresh ones with the same protections. */
+static int
+segnf_dup(struct seg *seg, struct seg *newseg)
+{
+	struct segnf_data *nf = segnf_data(seg), *nnf;
+	size_t p;
+	int err;
+
+	if ((nnf = segnf_data_clone(nf, 0, btop(seg->s_size))) == NULL)
+		return (errno);
+	if ((err = hat_load_anon(newseg->s_base, newseg->s_size, nf->nf_prot,
+	    MAP_PRIVATE)) != 0) {
+		hat_unload_nofail(newseg->s_base, newseg->s_size);
+		segnf_data_free(nnf);
+		return (err);
+	}
+	for (p = 0; nnf->nf_vprot != NULL && p < btop(seg->s_size); p++) {
+		if (nnf->nf_vprot[p] != nnf->nf_prot &&
+		    (err = hat_chgprot(newseg->s_base + ptob(p), PAGESIZE,
+		    nnf->nf_vprot[p])) != 0) {
+			hat_unload_nofail(newseg->s_base, newseg->s_size);
+			segnf_data_free(nnf);
+			return (err);
+		}
+	}
+	seg_attach(newseg, &segnf_ops, nnf);
+	return (0);
+}
+
+static struct seg_ops segnf_ops = {
+	.name = "segnf_ops",
+	.dup = segnf_dup,
+	.unmap = segnf_unmap,
+	.free = segnf_free,
+	.fault = segnf_fault,
+	.faulta = segnf_faulta,
+	.setprot = segnf_setprot,
+	.checkprot = segnf_checkprot,
+	.kluster = segnf_kluster,
+	.sync = segnf_sync,
+	.incore = segnf_incore,
+	.lockop = segnf_lockop,
+	.getprot = segnf_getprot,
+	.getoffset = segnf_getoffset,
+	.gettype = segnf_gettype,
+	.advise = segnf_advise,
+	.dump = segnf_dump,
+	/* pagelock: ENOTSUP by default; copies pin with F_SOFTLOCK. */
+	.capable = segnf_capable,
+};
