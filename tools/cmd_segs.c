@@ -6,8 +6,9 @@
  * With no region options it shows the address space at work on a built-in
  * default: the porthole executable mapped as a file segment, the same
  * file read as a raw physical-memory image through a physical window
- * (seg_kpm on 64-bit hosts, seg_map slots otherwise), and a scratch region
- * written through as_write and split by a partial unmap.
+ * (seg_kpm on 64-bit hosts, seg_map slots otherwise), one segment of each
+ * other portable driver, and a scratch region written through as_write
+ * and split by a partial unmap.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -122,13 +124,35 @@ segs_print(struct as *as)
 	return (EXIT_OK);
 }
 
+/*
+ * Map len bytes with a driver at the lowest free address; on failure say
+ * what could not be mapped.  Returns the address or NULL.
+ */
+static void *
+segs_map_at_gap(struct as *as, size_t len, seg_create_fn fn, void *args,
+    const char *what)
+{
+	void *addr;
+
+	if (as_gap(as, len, 0, AS_GAP_LOW, &addr) != 0) {
+		cli_error("segs: no room for %s (%zu bytes) in the window: %s;"
+		    " try a larger --window", what, len, strerror(errno));
+		return (NULL);
+	}
+	if (as_map(as, addr, len, fn, args) != 0) {
+		cli_error("segs: mapping %s at %p: %s", what, addr,
+		    strerror(errno));
+		return (NULL);
+	}
+	return (addr);
+}
+
 /* Map a file read-only and private at the lowest free address. */
 static int
 segs_map_file(struct as *as, const char *path, size_t pagesize)
 {
 	struct segvn_crargs a = { .type = MAP_PRIVATE, .prot = PROT_READ };
 	off_t size;
-	void *addr;
 	int fd, rv = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -144,19 +168,11 @@ segs_map_file(struct as *as, const char *path, size_t pagesize)
 		goto out;
 	}
 	size = (off_t)(((uint64_t)size + pagesize - 1) & ~(pagesize - 1));
-	if (as_gap(as, (size_t)size, 0, AS_GAP_LOW, &addr) != 0) {
-		cli_error("segs: no room for %s (%jd bytes) in the window: "
-		    "%s; try a larger --window", path, (intmax_t)size,
-		    strerror(errno));
-		goto out;
-	}
 	a.fd = fd;
 	a.name = path;
-	if (as_map(as, addr, (size_t)size, segvn_create, &a) != 0) {
-		cli_error("segs: mapping %s at %p: %s", path, addr,
-		    strerror(errno));
+	if (segs_map_at_gap(as, (size_t)size, segvn_create, &a, path) ==
+	    NULL)
 		goto out;
-	}
 	rv = 0;
 out:
 	(void) close(fd);
@@ -212,6 +228,53 @@ segs_windows_close(struct segs_windows *w)
 }
 
 /*
+ * The rest of the portable drivers, one segment each, for the built-in
+ * default: a hole that reads as zeros (seg_nf), a buffer between red
+ * zones (seg_kp), a private System V segment (seg_spt) and /dev/zero
+ * (seg_dev).  A driver the host cannot serve (no System V IPC, say) is
+ * reported and left out.
+ */
+static int
+segs_map_drivers(struct as *as, size_t pagesize)
+{
+	struct segnf_crargs nf = { .prot = PROT_READ, .name = "hole" };
+	struct segkp_crargs kp = { .size = 4 * pagesize,
+	    .prot = PROT_READ | PROT_WRITE, .fd = -1 };
+	struct segspt_crargs spt = { .key = IPC_PRIVATE, .create = true,
+	    .remove_on_last_detach = true, .prot = PROT_READ | PROT_WRITE };
+	struct segdev_crargs dev = { .path = "/dev/zero", .fd = -1,
+	    .prot = PROT_READ, .type = MAP_SHARED };
+	static const char msg[] = "guarded";
+	struct seg *seg;
+	void *addr, *buf;
+	int err;
+
+	if (segs_map_at_gap(as, 16 * pagesize, segnf_create, &nf,
+	    "a zero-page hole") == NULL)
+		return (-1);
+	if ((addr = segs_map_at_gap(as, segkp_len(&kp), segkp_create, &kp,
+	    "a red-zoned buffer")) == NULL)
+		return (-1);
+	as_enter(as, AS_READER);
+	seg = as_segat(as, addr);
+	buf = seg != NULL ? segkp_buffer(seg, NULL) : NULL;
+	as_exit(as);
+	if (buf == NULL ||
+	    as_write(as, buf, msg, sizeof (msg), &err) != sizeof (msg)) {
+		cli_error("segs: writing the red-zoned buffer: %s",
+		    strerror(buf == NULL ? EINVAL : err));
+		return (-1);
+	}
+	if (segs_map_at_gap(as, 8 * pagesize, segspt_create, &spt,
+	    "System V shared memory") == NULL)
+		cli_error("segs: (going on without a seg_spt segment)");
+	if (segs_map_at_gap(as, 8 * pagesize, segdev_create, &dev,
+	    "/dev/zero") == NULL)
+		cli_error("segs: (going on without a seg_dev segment)");
+	return (0);
+}
+
+/*
  * Map anonymous scratch memory, fill it through as_write, and (when it is
  * big enough) unmap one page in the middle to show a split.
  */
@@ -226,13 +289,9 @@ segs_map_scratch(struct as *as, uint64_t size, bool split, size_t pagesize)
 	int err;
 
 	size = (size + pagesize - 1) & ~((uint64_t)pagesize - 1);
-	if (as_gap(as, (size_t)size, 0, AS_GAP_LOW, &addr) != 0 ||
-	    as_map(as, addr, (size_t)size, segvn_create, &a) != 0) {
-		cli_error("segs: cannot map %" PRIu64 " bytes of scratch: "
-		    "%s; try a smaller --anon or a larger --window", size,
-		    strerror(errno));
+	if ((addr = segs_map_at_gap(as, (size_t)size, segvn_create, &a,
+	    "scratch")) == NULL)
 		return (-1);
-	}
 	for (off = 0; off + sizeof (fill) - 1 <= size / 2;
 	    off += sizeof (fill) - 1) {
 		done = as_write(as, (char *)addr + off, fill,
@@ -345,6 +404,7 @@ segs_main(int argc, char **argv)
 		self[n] = '\0';
 		if (segs_map_file(as, self, pagesize) != 0 ||
 		    segs_map_raw(as, self, mode, &windows) != 0 ||
+		    segs_map_drivers(as, pagesize) != 0 ||
 		    segs_map_scratch(as, SEGS_DEFAULT_SCRATCH, true,
 		    pagesize) != 0)
 			goto out;
