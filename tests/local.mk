@@ -19,6 +19,7 @@ unit_ldadd = vm/libphvm.la
 check_PROGRAMS += \
 	tests/unit/avl_test \
 	tests/unit/as_test \
+	tests/unit/seg_vn_test \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
 	tests/unit/physmem_test \
@@ -40,6 +41,8 @@ tests_unit_avl_test_SOURCES = tests/unit/avl_test.c tests/test.h
 tests_unit_avl_test_LDADD = $(unit_ldadd)
 tests_unit_as_test_SOURCES = tests/unit/as_test.c tests/test.h
 tests_unit_as_test_LDADD = $(unit_ldadd)
+tests_unit_seg_vn_test_SOURCES = tests/unit/seg_vn_test.c tests/test.h
+tests_unit_seg_vn_test_LDADD = $(unit_ldadd)
 tests_unit_as_concurrency_test_SOURCES = tests/unit/as_concurrency_test.c tests/test.h
 tests_unit_as_concurrency_test_LDADD = $(unit_ldadd)
 tests_unit_as_inject_test_SOURCES = tests/unit/as_inject_test.c tests/test.h
@@ -48,6 +51,7 @@ tests_unit_as_inject_test_LDADD = $(unit_ldadd)
 TESTS += \
 	tests/unit/avl_test \
 	tests/unit/as_test \
+	tests/unit/seg_vn_test \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
 	tests/unit/physmem_test \

@@ -15,7 +15,8 @@
  * The protection ceiling: no PROT_EXEC ever (device memory is not code);
  * PROT_WRITE when the mapping is private or the descriptor is open for
  * writing.  Protections are one value for the whole segment until a
- * setprot covers only part of it; then dv_vprot keeps one per page.
+ * setprot covers only part of it; then dv_prot keeps one per page
+ * (vm/seg_prot.c).
  *
  * Non-goals: regular files (seg_vn maps them and checks their size; a
  * regular file is accepted only under /sys, or as a test stand-in with
@@ -51,6 +52,7 @@
 #include "vm/as.h"
 #include "vm/hat.h"
 #include "vm/seg.h"
+#include "vm/seg_prot.h"
 #include "vm/vm_alloc.h"
 
 #ifndef SYSFS_MAGIC
@@ -61,9 +63,7 @@ struct segdev_data {
 	int		dv_fd;		/* the device */
 	off_t		dv_offset;	/* device offset of s_base */
 	int		dv_type;	/* MAP_SHARED or MAP_PRIVATE */
-	unsigned	dv_prot;	/* protection when dv_vprot is NULL */
-	unsigned	dv_maxprot;	/* ceiling for setprot */
-	unsigned char	*dv_vprot;	/* per-page protection, or NULL */
+	struct seg_prot	dv_prot;	/* protections, ceiling */
 	atomic_size_t	dv_softlockcnt;	/* pages pinned by F_SOFTLOCK */
 	char		*dv_path;	/* for dump; may be NULL */
 };
@@ -76,39 +76,28 @@ segdev_data(const struct seg *seg)
 	return (seg->s_data);
 }
 
-static inline size_t
-segdev_page(const struct seg *seg, caddr_t addr)
-{
-	return (btop((size_t)(addr - seg->s_base)));
-}
-
-static unsigned
-segdev_prot_at(const struct seg *seg, size_t page)
-{
-	const struct segdev_data *dv = segdev_data(seg);
-
-	return (dv->dv_vprot != NULL ? dv->dv_vprot[page] : dv->dv_prot);
-}
-
 static void
-segdev_data_free(struct segdev_data *dv)
+segdev_data_free(void *data)
 {
+	struct segdev_data *dv = data;
+
 	if (dv == NULL)
 		return;
 	if (dv->dv_fd >= 0)
 		(void) close(dv->dv_fd);
-	vm_free(dv->dv_vprot);
+	segprot_fini(&dv->dv_prot);
 	vm_free(dv->dv_path);
 	vm_free(dv);
 }
 
 /*
- * A copy of dv's state for a segment of npages starting first pages into
- * dv's range, with its own descriptor.  Returns NULL with errno set.
+ * A copy of seg's state for a segment of npages starting first pages into
+ * seg's range, with its own descriptor.  Returns NULL with errno set.
  */
-static struct segdev_data *
-segdev_data_clone(const struct segdev_data *dv, size_t first, size_t npages)
+static void *
+segdev_data_clone(const struct seg *seg, size_t first, size_t npages)
 {
+	const struct segdev_data *dv = segdev_data(seg);
 	struct segdev_data *ndv;
 	int err;
 
@@ -117,16 +106,12 @@ segdev_data_clone(const struct segdev_data *dv, size_t first, size_t npages)
 	ndv->dv_fd = -1;
 	ndv->dv_offset = dv->dv_offset + (off_t)ptob(first);
 	ndv->dv_type = dv->dv_type;
-	ndv->dv_prot = dv->dv_prot;
-	ndv->dv_maxprot = dv->dv_maxprot;
 	if (dv->dv_path != NULL &&
 	    (ndv->dv_path = vm_strdup(dv->dv_path)) == NULL)
 		goto fail;
-	if (dv->dv_vprot != NULL) {
-		if ((ndv->dv_vprot = vm_zalloc(npages)) == NULL)
-			goto fail;
-		memcpy(ndv->dv_vprot, dv->dv_vprot + first, npages);
-	}
+	if (segprot_clone_range(&ndv->dv_prot, &dv->dv_prot, first,
+	    npages) != 0)
+		goto fail;
 	if ((ndv->dv_fd = fcntl(dv->dv_fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;
 	return (ndv);
@@ -218,7 +203,6 @@ segdev_create(struct seg *seg, void *create_args)
 	dv->dv_fd = -1;
 	dv->dv_offset = a->offset;
 	dv->dv_type = type;
-	dv->dv_prot = a->prot;
 	if (a->path != NULL) {
 		dv->dv_fd = open(a->path, ((a->prot & PROT_WRITE) ? O_RDWR :
 		    O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -234,10 +218,11 @@ segdev_create(struct seg *seg, void *create_args)
 		err = errno;
 		goto fail;
 	}
-	dv->dv_maxprot = PROT_READ | PROT_WRITE;
-	if (type == MAP_SHARED && (fl & O_ACCMODE) == O_RDONLY)
-		dv->dv_maxprot = PROT_READ;
-	if ((fl & O_ACCMODE) == O_WRONLY || (a->prot & ~dv->dv_maxprot) != 0) {
+	segprot_init(&dv->dv_prot, a->prot,
+	    type == MAP_SHARED && (fl & O_ACCMODE) == O_RDONLY ? PROT_READ :
+	    PROT_READ | PROT_WRITE);
+	if ((fl & O_ACCMODE) == O_WRONLY ||
+	    (a->prot & ~dv->dv_prot.pr_maxprot) != 0) {
 		err = EACCES;
 		goto fail;
 	}
@@ -270,91 +255,30 @@ segdev_free(struct seg *seg)
 	seg->s_data = NULL;
 }
 
-/*
- * Unmap part or all of seg: whole, head or tail trim, or a split that
- * keeps [base, addr) and makes [addr + len, end) a new segment.  In the
- * split, everything that can fail happens before the host pages go.
- */
+/* The first len bytes are unmapped: the rest moves down. */
+static void
+segdev_trim_head(struct seg *seg, size_t len)
+{
+	struct segdev_data *dv = segdev_data(seg);
+
+	segprot_trim_head(&dv->dv_prot, btop(len), btop(seg->s_size - len));
+	dv->dv_offset += (off_t)len;
+}
+
+static const struct segprot_unmap_ops segdev_unmap_ops = {
+	.su_ops = &segdev_ops,
+	.su_clone = segdev_data_clone,
+	.su_free = segdev_data_free,
+	.su_trim_head = segdev_trim_head,
+};
+
+/* Whole, head or tail trim, or split: see segprot_unmap. */
 static int
 segdev_unmap(struct seg *seg, caddr_t addr, size_t len)
 {
-	struct segdev_data *dv = segdev_data(seg), *ndv;
-	caddr_t end = addr + len, segend = seg->s_base + seg->s_size;
-	struct seg *nseg;
-	int err;
-
-	assert(addr >= seg->s_base && end <= segend && len > 0);
-	if (atomic_load(&dv->dv_softlockcnt) != 0)
+	if (atomic_load(&segdev_data(seg)->dv_softlockcnt) != 0)
 		return (EBUSY);
-
-	if (addr == seg->s_base && end == segend) {
-		if ((err = hat_unload(addr, len)) != 0)
-			return (err);
-		seg_free(seg);
-		return (0);
-	}
-	if (addr == seg->s_base || end == segend) {
-		if ((err = hat_unload(addr, len)) != 0)
-			return (err);
-		if (addr == seg->s_base) {
-			if (dv->dv_vprot != NULL)
-				memmove(dv->dv_vprot, dv->dv_vprot + btop(len),
-				    btop(seg->s_size - len));
-			seg->s_base = end;
-			dv->dv_offset += (off_t)len;
-		}
-		seg->s_size -= len;
-		as_segtree_changed(seg->s_as);
-		return (0);
-	}
-
-	if ((ndv = segdev_data_clone(dv, segdev_page(seg, end),
-	    btop((size_t)(segend - end)))) == NULL)
-		return (errno);
-	if ((nseg = seg_alloc(seg->s_as, end, (size_t)(segend - end))) ==
-	    NULL) {
-		segdev_data_free(ndv);
-		return (ENOMEM);
-	}
-	if ((err = hat_unload(addr, len)) != 0) {
-		seg_discard(nseg);
-		segdev_data_free(ndv);
-		return (err);
-	}
-	seg_attach(nseg, &segdev_ops, ndv);
-	seg->s_size = (size_t)(addr - seg->s_base);
-	return (0);
-}
-
-static unsigned
-segdev_rw_prot(enum seg_rw rw)
-{
-	switch (rw) {
-	case S_READ:
-		return (PROT_READ);
-	case S_WRITE:
-		return (PROT_WRITE);
-	case S_EXEC:
-		return (PROT_EXEC);
-	case S_OTHER:
-		break;
-	}
-	return (0);
-}
-
-/* True when every page of the range allows need. */
-static bool
-segdev_allows(const struct seg *seg, caddr_t addr, size_t len, unsigned need)
-{
-	size_t p, first = segdev_page(seg, addr), n = btop(len);
-
-	for (p = first; p < first + n; p++) {
-		if ((segdev_prot_at(seg, p) & need) != need)
-			return (false);
-		if (segdev_data(seg)->dv_vprot == NULL)
-			break;	/* uniform: one page says it all */
-	}
-	return (true);
+	return (segprot_unmap(seg, addr, len, &segdev_unmap_ops));
 }
 
 /* Protections only: touching device memory could have side effects. */
@@ -374,7 +298,7 @@ segdev_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 		(void) old;
 		return (0);
 	}
-	if (!segdev_allows(seg, addr, len, segdev_rw_prot(rw)))
+	if (!segprot_allows(seg, &dv->dv_prot, addr, len, segprot_needed(rw)))
 		return (FC_PROT);
 	if (type == F_SOFTLOCK)
 		(void) atomic_fetch_add(&dv->dv_softlockcnt, npages);
@@ -391,64 +315,30 @@ segdev_faulta(struct seg *seg, caddr_t addr)
 static int
 segdev_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	struct segdev_data *dv = segdev_data(seg);
-	size_t first = segdev_page(seg, addr), npages = btop(seg->s_size);
-	bool whole = (addr == seg->s_base && len == seg->s_size);
-	unsigned char *vprot = dv->dv_vprot;
-	int err;
-
 	if ((prot & ~PROT_ALL) != 0)
 		return (EINVAL);
-	if ((prot & ~dv->dv_maxprot) != 0)
-		return (EACCES);
-	if (!whole && vprot == NULL) {
-		if ((vprot = vm_zalloc(npages)) == NULL)
-			return (ENOMEM);
-		memset(vprot, (int)dv->dv_prot, npages);
-	}
-	if ((err = hat_chgprot(addr, len, prot)) != 0) {
-		if (vprot != dv->dv_vprot)
-			vm_free(vprot);
-		return (err);
-	}
-	(void) pthread_mutex_lock(&seg->s_lock);
-	if (whole) {
-		vm_free(dv->dv_vprot);
-		dv->dv_vprot = NULL;
-		dv->dv_prot = prot;
-	} else {
-		memset(vprot + first, (int)prot, btop(len));
-		dv->dv_vprot = vprot;
-	}
-	(void) pthread_mutex_unlock(&seg->s_lock);
-	return (0);
+	return (segprot_set(seg, &segdev_data(seg)->dv_prot, addr, len, prot));
 }
 
 static int
 segdev_checkprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	return (segdev_allows(seg, addr, len, prot) ? 0 : EACCES);
+	return (segprot_check(seg, &segdev_data(seg)->dv_prot, addr, len,
+	    prot));
 }
 
 static int
 segdev_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
 {
-	size_t i, first = segdev_page(seg, addr);
-
-	for (i = 0; i < btop(len); i++)
-		protv[i] = segdev_prot_at(seg, first + i);
+	segprot_get(seg, &segdev_data(seg)->dv_prot, addr, len, protv);
 	return (0);
 }
 
 static int
 segdev_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 {
-	caddr_t target = addr + delta;
-
-	if (target < seg->s_base || target >= seg->s_base + seg->s_size)
-		return (-1);
-	return (segdev_prot_at(seg, segdev_page(seg, addr)) ==
-	    segdev_prot_at(seg, segdev_page(seg, target)) ? 0 : -1);
+	return (segprot_kluster(seg, &segdev_data(seg)->dv_prot, addr,
+	    delta));
 }
 
 static int
@@ -501,14 +391,14 @@ static void
 segdev_dump(struct seg *seg, char *buf, size_t len)
 {
 	const struct segdev_data *dv = segdev_data(seg);
-	unsigned p = dv->dv_prot;
+	unsigned p = dv->dv_prot.pr_prot;
 
 	(void) snprintf(buf, len, "dev %s off=%#llx %s %s%s-%s",
 	    dv->dv_path != NULL ? dv->dv_path : "?",
 	    (unsigned long long)dv->dv_offset,
 	    dv->dv_type == MAP_SHARED ? "shared" : "private",
 	    (p & PROT_READ) ? "r" : "-", (p & PROT_WRITE) ? "w" : "-",
-	    dv->dv_vprot != NULL ? " (per-page prot)" : "");
+	    dv->dv_prot.pr_vprot != NULL ? " (per-page prot)" : "");
 }
 
 static int
@@ -522,28 +412,21 @@ segdev_capable(struct seg *seg, segcapability_t cap)
 static int
 segdev_dup(struct seg *seg, struct seg *newseg)
 {
-	struct segdev_data *dv = segdev_data(seg), *ndv;
-	size_t p;
+	struct segdev_data *ndv;
 	int err;
 
-	if (dv->dv_type != MAP_SHARED)
+	if (segdev_data(seg)->dv_type != MAP_SHARED)
 		return (ENOTSUP);
-	if ((ndv = segdev_data_clone(dv, 0, btop(seg->s_size))) == NULL)
+	if ((ndv = segdev_data_clone(seg, 0, btop(seg->s_size))) == NULL)
 		return (errno);
-	if ((err = hat_load_file(newseg->s_base, newseg->s_size, ndv->dv_prot,
-	    ndv->dv_type, ndv->dv_fd, ndv->dv_offset)) != 0) {
+	if ((err = hat_load_file(newseg->s_base, newseg->s_size,
+	    ndv->dv_prot.pr_prot, ndv->dv_type, ndv->dv_fd,
+	    ndv->dv_offset)) != 0 ||
+	    (err = segprot_apply(newseg, &ndv->dv_prot, newseg->s_base,
+	    newseg->s_size, ndv->dv_prot.pr_prot)) != 0) {
 		hat_unload_nofail(newseg->s_base, newseg->s_size);
 		segdev_data_free(ndv);
 		return (err);
-	}
-	for (p = 0; ndv->dv_vprot != NULL && p < btop(seg->s_size); p++) {
-		if (ndv->dv_vprot[p] != ndv->dv_prot &&
-		    (err = hat_chgprot(newseg->s_base + ptob(p), PAGESIZE,
-		    ndv->dv_vprot[p])) != 0) {
-			hat_unload_nofail(newseg->s_base, newseg->s_size);
-			segdev_data_free(ndv);
-			return (err);
-		}
 	}
 	seg_attach(newseg, &segdev_ops, ndv);
 	return (0);

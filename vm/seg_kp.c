@@ -12,8 +12,9 @@
  * buffer can be paged out to it.
  *
  * Protections: the usable pages may be PROT_NONE, PROT_READ or
- * PROT_READ|PROT_WRITE, per page (kp_vprot, one byte per page of the
- * whole segment, guards included and always 0).  Guards cannot be opened:
+ * PROT_READ|PROT_WRITE, per page (kp_prot is per page from create on,
+ * one byte per page of the whole segment, guards included and always 0;
+ * see vm/seg_prot.c).  Guards cannot be opened:
  * a setprot other than PROT_NONE over a guard is EACCES.
  *
  * Non-goals: executable stacks (PROT_EXEC is EACCES), growing a stack,
@@ -45,6 +46,7 @@
 #include "vm/as.h"
 #include "vm/hat.h"
 #include "vm/seg.h"
+#include "vm/seg_prot.h"
 #include "vm/vm_alloc.h"
 
 /* Usable pages are never executable. */
@@ -55,7 +57,7 @@ struct segkp_data {
 	size_t		kp_after;	/* guard pages above it */
 	int		kp_fd;		/* backing file, or -1: anonymous */
 	off_t		kp_offset;	/* file offset of the first usable page */
-	unsigned char	*kp_vprot;	/* per page of the segment; guards 0 */
+	struct seg_prot	kp_prot;	/* per page; guards PROT_NONE */
 	atomic_size_t	kp_softlockcnt;	/* pages pinned by F_SOFTLOCK */
 };
 
@@ -65,12 +67,6 @@ static inline struct segkp_data *
 segkp_data(const struct seg *seg)
 {
 	return (seg->s_data);
-}
-
-static inline size_t
-segkp_page(const struct seg *seg, caddr_t addr)
-{
-	return (btop((size_t)(addr - seg->s_base)));
 }
 
 /* The usable range: [*lop, *hip). */
@@ -121,7 +117,7 @@ segkp_data_free(struct segkp_data *kp)
 		return;
 	if (kp->kp_fd >= 0)
 		(void) close(kp->kp_fd);
-	vm_free(kp->kp_vprot);
+	segprot_fini(&kp->kp_prot);
 	vm_free(kp);
 }
 
@@ -211,11 +207,11 @@ segkp_create(struct seg *seg, void *create_args)
 	kp->kp_before = before;
 	kp->kp_after = after;
 	kp->kp_offset = a->fd >= 0 ? a->offset : 0;
-	if ((kp->kp_vprot = vm_zalloc(npages)) == NULL) {
-		err = ENOMEM;
+	/* All PROT_NONE, then the usable pages get prot. */
+	segprot_init(&kp->kp_prot, PROT_NONE, SEGKP_MAXPROT);
+	if ((err = segprot_make_per_page(&kp->kp_prot, npages)) != 0)
 		goto fail;
-	}
-	memset(kp->kp_vprot + before, (int)a->prot, btop(usable));
+	memset(kp->kp_prot.pr_vprot + before, (int)a->prot, btop(usable));
 	if (a->fd >= 0 &&
 	    (kp->kp_fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		err = errno;
@@ -268,34 +264,12 @@ segkp_unmap(struct seg *seg, caddr_t addr, size_t len)
 	return (0);
 }
 
-static unsigned
-segkp_rw_prot(enum seg_rw rw)
-{
-	switch (rw) {
-	case S_READ:
-		return (PROT_READ);
-	case S_WRITE:
-		return (PROT_WRITE);
-	case S_EXEC:
-		return (PROT_EXEC);
-	case S_OTHER:
-		break;
-	}
-	return (0);
-}
-
 /* True when every page of the range allows need. */
 static bool
 segkp_allows(const struct seg *seg, caddr_t addr, size_t len, unsigned need)
 {
-	const struct segkp_data *kp = segkp_data(seg);
-	size_t p, first = segkp_page(seg, addr), n = btop(len);
-
-	for (p = first; p < first + n; p++) {
-		if ((kp->kp_vprot[p] & need) != need)
-			return (false);
-	}
-	return (true);
+	return (segprot_allows(seg, &segkp_data(seg)->kp_prot, addr, len,
+	    need));
 }
 
 /*
@@ -322,7 +296,7 @@ segkp_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 	}
 	if (segkp_touches_guard(seg, addr, len))
 		return (FC_PROT);
-	if (!segkp_allows(seg, addr, len, segkp_rw_prot(rw)))
+	if (!segkp_allows(seg, addr, len, segprot_needed(rw)))
 		return (FC_PROT);
 	if (type == F_INVAL) {
 		if (!segkp_allows(seg, addr, len, PROT_READ))
@@ -354,39 +328,31 @@ segkp_faulta(struct seg *seg, caddr_t addr)
 static int
 segkp_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	struct segkp_data *kp = segkp_data(seg);
-	int err;
+	struct seg_prot *sp = &segkp_data(seg)->kp_prot;
 
 	if ((prot & ~PROT_ALL) != 0)
 		return (EINVAL);
-	if ((prot & ~SEGKP_MAXPROT) != 0)
+	if ((prot & ~sp->pr_maxprot) != 0)
 		return (EACCES);
 	if (prot != PROT_NONE && segkp_touches_guard(seg, addr, len))
 		return (EACCES);
 	if (!segkp_clip(seg, &addr, &len))
 		return (0);
-	if ((err = hat_chgprot(addr, len, prot)) != 0)
-		return (err);
-	(void) pthread_mutex_lock(&seg->s_lock);
-	memset(kp->kp_vprot + segkp_page(seg, addr), (int)prot, btop(len));
-	(void) pthread_mutex_unlock(&seg->s_lock);
-	return (0);
+	/* Never the whole segment (guards are clipped off): stays per page. */
+	return (segprot_set(seg, sp, addr, len, prot));
 }
 
 static int
 segkp_checkprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	return (segkp_allows(seg, addr, len, prot) ? 0 : EACCES);
+	return (segprot_check(seg, &segkp_data(seg)->kp_prot, addr, len,
+	    prot));
 }
 
 static int
 segkp_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
 {
-	const struct segkp_data *kp = segkp_data(seg);
-	size_t i, first = segkp_page(seg, addr);
-
-	for (i = 0; i < btop(len); i++)
-		protv[i] = kp->kp_vprot[first + i];
+	segprot_get(seg, &segkp_data(seg)->kp_prot, addr, len, protv);
 	return (0);
 }
 
@@ -394,15 +360,13 @@ segkp_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
 static int
 segkp_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 {
-	const struct segkp_data *kp = segkp_data(seg);
 	caddr_t target = addr + delta;
 
 	if (target < seg->s_base || target >= seg->s_base + seg->s_size ||
 	    segkp_touches_guard(seg, addr, 1) ||
 	    segkp_touches_guard(seg, target, 1))
 		return (-1);
-	return (kp->kp_vprot[segkp_page(seg, addr)] ==
-	    kp->kp_vprot[segkp_page(seg, target)] ? 0 : -1);
+	return (segprot_kluster(seg, &segkp_data(seg)->kp_prot, addr, delta));
 }
 
 static int
@@ -461,13 +425,13 @@ static void
 segkp_dump(struct seg *seg, char *buf, size_t len)
 {
 	const struct segkp_data *kp = segkp_data(seg);
-	unsigned p = kp->kp_vprot[kp->kp_before];
+	unsigned p = segprot_at(&kp->kp_prot, kp->kp_before);
 	size_t i, usable = btop(seg->s_size) - kp->kp_before - kp->kp_after;
 	bool uniform = true;
 	char off[40] = "";
 
 	for (i = kp->kp_before; i < kp->kp_before + usable; i++)
-		uniform = uniform && kp->kp_vprot[i] == p;
+		uniform = uniform && segprot_at(&kp->kp_prot, i) == p;
 	if (kp->kp_fd >= 0)
 		(void) snprintf(off, sizeof (off), " off=%#llx",
 		    (unsigned long long)kp->kp_offset);
@@ -493,7 +457,6 @@ static int
 segkp_dup(struct seg *seg, struct seg *newseg)
 {
 	struct segkp_data *kp = segkp_data(seg), *nkp;
-	size_t p, npages = btop(seg->s_size);
 	caddr_t lo, hi, nlo;
 	int err;
 
@@ -505,11 +468,11 @@ segkp_dup(struct seg *seg, struct seg *newseg)
 	nkp->kp_fd = -1;
 	nkp->kp_before = kp->kp_before;
 	nkp->kp_after = kp->kp_after;
-	if ((nkp->kp_vprot = vm_zalloc(npages)) == NULL) {
+	if (segprot_clone_range(&nkp->kp_prot, &kp->kp_prot, 0,
+	    btop(seg->s_size)) != 0) {
 		segkp_data_free(nkp);
 		return (ENOMEM);
 	}
-	memcpy(nkp->kp_vprot, kp->kp_vprot, npages);
 	nlo = newseg->s_base + (lo - seg->s_base);
 	if ((err = hat_load_anon(nlo, (size_t)(hi - lo),
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE)) != 0) {
@@ -518,14 +481,11 @@ segkp_dup(struct seg *seg, struct seg *newseg)
 		return (err);
 	}
 	memcpy(nlo, lo, (size_t)(hi - lo));
-	for (p = kp->kp_before; p < npages - kp->kp_after; p++) {
-		if (nkp->kp_vprot[p] != (PROT_READ | PROT_WRITE) &&
-		    (err = hat_chgprot(newseg->s_base + ptob(p), PAGESIZE,
-		    nkp->kp_vprot[p])) != 0) {
-			hat_unload_nofail(nlo, (size_t)(hi - lo));
-			segkp_data_free(nkp);
-			return (err);
-		}
+	if ((err = segprot_apply(newseg, &nkp->kp_prot, nlo, (size_t)(hi - lo),
+	    PROT_READ | PROT_WRITE)) != 0) {
+		hat_unload_nofail(nlo, (size_t)(hi - lo));
+		segkp_data_free(nkp);
+		return (err);
 	}
 	seg_attach(newseg, &segkp_ops, nkp);
 	return (0);

@@ -10,8 +10,8 @@
  * written and so none ever gets memory of its own.
  *
  * Protections are one value for the whole segment until a setprot covers
- * only part of it (PROT_NONE over part of a hole); from then on nf_vprot
- * keeps one value per page.
+ * only part of it (PROT_NONE over part of a hole); from then on nf_prot
+ * keeps one value per page (vm/seg_prot.c).
  *
  * Non-goals: writable zero-fill memory (that is an anonymous seg_vn
  * segment), sharing a zero object across address spaces (dup loads fresh
@@ -37,14 +37,14 @@
 #include "vm/as.h"
 #include "vm/hat.h"
 #include "vm/seg.h"
+#include "vm/seg_prot.h"
 #include "vm/vm_alloc.h"
 
 /* The protection ceiling of every nf segment. */
 #define	SEGNF_MAXPROT	PROT_READ
 
 struct segnf_data {
-	unsigned	nf_prot;	/* protection when nf_vprot is NULL */
-	unsigned char	*nf_vprot;	/* per-page protection, or NULL */
+	struct seg_prot	nf_prot;	/* ceiling SEGNF_MAXPROT */
 	atomic_size_t	nf_softlockcnt;	/* pages pinned by F_SOFTLOCK */
 	char		*nf_name;	/* for dump; may be NULL */
 };
@@ -57,51 +57,37 @@ segnf_data(const struct seg *seg)
 	return (seg->s_data);
 }
 
-static inline size_t
-segnf_page(const struct seg *seg, caddr_t addr)
-{
-	return (btop((size_t)(addr - seg->s_base)));
-}
-
-static unsigned
-segnf_prot_at(const struct seg *seg, size_t page)
-{
-	const struct segnf_data *nf = segnf_data(seg);
-
-	return (nf->nf_vprot != NULL ? nf->nf_vprot[page] : nf->nf_prot);
-}
-
 static void
-segnf_data_free(struct segnf_data *nf)
+segnf_data_free(void *data)
 {
+	struct segnf_data *nf = data;
+
 	if (nf == NULL)
 		return;
-	vm_free(nf->nf_vprot);
+	segprot_fini(&nf->nf_prot);
 	vm_free(nf->nf_name);
 	vm_free(nf);
 }
 
 /*
- * A copy of nf's state for a segment of npages starting first pages into
- * nf's range.  Returns NULL with errno set.
+ * A copy of seg's state for a segment of npages starting first pages into
+ * seg's range.  Returns NULL with errno set.
  */
-static struct segnf_data *
-segnf_data_clone(const struct segnf_data *nf, size_t first, size_t npages)
+static void *
+segnf_data_clone(const struct seg *seg, size_t first, size_t npages)
 {
+	const struct segnf_data *nf = segnf_data(seg);
 	struct segnf_data *nnf;
 
 	nnf = vm_zalloc(sizeof (*nnf));
 	if (nnf == NULL)
 		return (NULL);
-	nnf->nf_prot = nf->nf_prot;
+	if (segprot_clone_range(&nnf->nf_prot, &nf->nf_prot, first,
+	    npages) != 0)
+		goto fail;
 	if (nf->nf_name != NULL &&
 	    (nnf->nf_name = vm_strdup(nf->nf_name)) == NULL)
 		goto fail;
-	if (nf->nf_vprot != NULL) {
-		if ((nnf->nf_vprot = vm_zalloc(npages)) == NULL)
-			goto fail;
-		memcpy(nnf->nf_vprot, nf->nf_vprot + first, npages);
-	}
 	return (nnf);
 fail:
 	segnf_data_free(nnf);
@@ -133,7 +119,7 @@ segnf_create(struct seg *seg, void *create_args)
 		return (err);
 	if ((nf = vm_zalloc(sizeof (*nf))) == NULL)
 		return (ENOMEM);
-	nf->nf_prot = prot;
+	segprot_init(&nf->nf_prot, prot, SEGNF_MAXPROT);
 	if (a != NULL && a->name != NULL &&
 	    (nf->nf_name = vm_strdup(a->name)) == NULL) {
 		err = ENOMEM;
@@ -161,92 +147,29 @@ segnf_free(struct seg *seg)
 	seg->s_data = NULL;
 }
 
-/*
- * Unmap part or all of seg: whole, head or tail trim, or a split that
- * keeps [base, addr) and makes [addr + len, end) a new segment.  In the
- * split, everything that can fail happens before the host pages go.
- */
+/* The first len bytes are unmapped: the rest moves down. */
+static void
+segnf_trim_head(struct seg *seg, size_t len)
+{
+	segprot_trim_head(&segnf_data(seg)->nf_prot, btop(len),
+	    btop(seg->s_size - len));
+}
+
+static const struct segprot_unmap_ops segnf_unmap_ops = {
+	.su_ops = &segnf_ops,
+	.su_clone = segnf_data_clone,
+	.su_free = segnf_data_free,
+	.su_trim_head = segnf_trim_head,
+};
+
+/* Whole, head or tail trim, or split: see segprot_unmap. */
 static int
 segnf_unmap(struct seg *seg, caddr_t addr, size_t len)
 {
-	struct segnf_data *nf = segnf_data(seg), *nnf;
-	caddr_t end = addr + len, segend = seg->s_base + seg->s_size;
-	struct seg *nseg;
-	int err;
-
-	assert(addr >= seg->s_base && end <= segend && len > 0);
 	assert(IS_P2ALIGNED(addr, PAGESIZE) && IS_P2ALIGNED(len, PAGESIZE));
-	if (atomic_load(&nf->nf_softlockcnt) != 0)
+	if (atomic_load(&segnf_data(seg)->nf_softlockcnt) != 0)
 		return (EBUSY);
-
-	if (addr == seg->s_base && end == segend) {
-		if ((err = hat_unload(addr, len)) != 0)
-			return (err);
-		seg_free(seg);
-		return (0);
-	}
-	if (addr == seg->s_base || end == segend) {
-		if ((err = hat_unload(addr, len)) != 0)
-			return (err);
-		if (addr == seg->s_base) {
-			/* Head trim: the base moves up, order is kept. */
-			if (nf->nf_vprot != NULL)
-				memmove(nf->nf_vprot, nf->nf_vprot + btop(len),
-				    btop(seg->s_size - len));
-			seg->s_base = end;
-		}
-		seg->s_size -= len;
-		as_segtree_changed(seg->s_as);
-		return (0);
-	}
-
-	if ((nnf = segnf_data_clone(nf, segnf_page(seg, end),
-	    btop((size_t)(segend - end)))) == NULL)
-		return (errno);
-	if ((nseg = seg_alloc(seg->s_as, end, (size_t)(segend - end))) ==
-	    NULL) {
-		segnf_data_free(nnf);
-		return (ENOMEM);
-	}
-	if ((err = hat_unload(addr, len)) != 0) {
-		seg_discard(nseg);
-		segnf_data_free(nnf);
-		return (err);
-	}
-	seg_attach(nseg, &segnf_ops, nnf);
-	seg->s_size = (size_t)(addr - seg->s_base);
-	return (0);
-}
-
-static unsigned
-segnf_rw_prot(enum seg_rw rw)
-{
-	switch (rw) {
-	case S_READ:
-		return (PROT_READ);
-	case S_WRITE:
-		return (PROT_WRITE);
-	case S_EXEC:
-		return (PROT_EXEC);
-	case S_OTHER:
-		break;
-	}
-	return (0);
-}
-
-/* True when every page of the range allows need. */
-static bool
-segnf_allows(const struct seg *seg, caddr_t addr, size_t len, unsigned need)
-{
-	size_t p, first = segnf_page(seg, addr), n = btop(len);
-
-	for (p = first; p < first + n; p++) {
-		if ((segnf_prot_at(seg, p) & need) != need)
-			return (false);
-		if (segnf_data(seg)->nf_vprot == NULL)
-			break;	/* uniform: one page says it all */
-	}
-	return (true);
+	return (segprot_unmap(seg, addr, len, &segnf_unmap_ops));
 }
 
 /*
@@ -271,11 +194,11 @@ segnf_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 		(void) old;
 		return (0);
 	}
-	if (!segnf_allows(seg, addr, len, segnf_rw_prot(rw)))
+	if (!segprot_allows(seg, &nf->nf_prot, addr, len, segprot_needed(rw)))
 		return (FC_PROT);
 	if (type == F_INVAL) {
 		/* S_OTHER on unreadable pages: nothing may touch them. */
-		if (!segnf_allows(seg, addr, len, PROT_READ))
+		if (!segprot_allows(seg, &nf->nf_prot, addr, len, PROT_READ))
 			return (0);
 		err = hat_prefault(addr, len, 0);
 		return (err != 0 ? FC_MAKE_ERR(err) : 0);
@@ -295,63 +218,29 @@ segnf_faulta(struct seg *seg, caddr_t addr)
 static int
 segnf_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	struct segnf_data *nf = segnf_data(seg);
-	size_t first = segnf_page(seg, addr), npages = btop(seg->s_size);
-	bool whole = (addr == seg->s_base && len == seg->s_size);
-	unsigned char *vprot = nf->nf_vprot;
-	int err;
-
-	if ((err = segnf_prot_ok(prot)) != 0)
-		return (err);
-	/* Allocate before touching the host, so a failure changes nothing. */
-	if (!whole && vprot == NULL) {
-		if ((vprot = vm_zalloc(npages)) == NULL)
-			return (ENOMEM);
-		memset(vprot, (int)nf->nf_prot, npages);
-	}
-	if ((err = hat_chgprot(addr, len, prot)) != 0) {
-		if (vprot != nf->nf_vprot)
-			vm_free(vprot);
-		return (err);
-	}
-	(void) pthread_mutex_lock(&seg->s_lock);
-	if (whole) {
-		vm_free(nf->nf_vprot);
-		nf->nf_vprot = NULL;
-		nf->nf_prot = prot;
-	} else {
-		memset(vprot + first, (int)prot, btop(len));
-		nf->nf_vprot = vprot;
-	}
-	(void) pthread_mutex_unlock(&seg->s_lock);
-	return (0);
+	if ((prot & ~PROT_ALL) != 0)
+		return (EINVAL);
+	return (segprot_set(seg, &segnf_data(seg)->nf_prot, addr, len, prot));
 }
 
 static int
 segnf_checkprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	return (segnf_allows(seg, addr, len, prot) ? 0 : EACCES);
+	return (segprot_check(seg, &segnf_data(seg)->nf_prot, addr, len,
+	    prot));
 }
 
 static int
 segnf_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
 {
-	size_t i, first = segnf_page(seg, addr);
-
-	for (i = 0; i < btop(len); i++)
-		protv[i] = segnf_prot_at(seg, first + i);
+	segprot_get(seg, &segnf_data(seg)->nf_prot, addr, len, protv);
 	return (0);
 }
 
 static int
 segnf_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 {
-	caddr_t target = addr + delta;
-
-	if (target < seg->s_base || target >= seg->s_base + seg->s_size)
-		return (-1);
-	return (segnf_prot_at(seg, segnf_page(seg, addr)) ==
-	    segnf_prot_at(seg, segnf_page(seg, target)) ? 0 : -1);
+	return (segprot_kluster(seg, &segnf_data(seg)->nf_prot, addr, delta));
 }
 
 /* A zero page is never dirty: there is nothing to write back. */
@@ -407,11 +296,12 @@ segnf_dump(struct seg *seg, char *buf, size_t len)
 	const struct segnf_data *nf = segnf_data(seg);
 
 	(void) snprintf(buf, len, "zero %s %zu page%s%s%s%s",
-	    (nf->nf_prot & PROT_READ) ? "r--" : "---", btop(seg->s_size),
+	    (nf->nf_prot.pr_prot & PROT_READ) ? "r--" : "---",
+	    btop(seg->s_size),
 	    btop(seg->s_size) == 1 ? "" : "s",
 	    nf->nf_name != NULL ? " " : "",
 	    nf->nf_name != NULL ? nf->nf_name : "",
-	    nf->nf_vprot != NULL ? " (per-page prot)" : "");
+	    nf->nf_prot.pr_vprot != NULL ? " (per-page prot)" : "");
 }
 
 static int
@@ -427,26 +317,18 @@ segnf_capable(struct seg *seg, segcapability_t cap)
 static int
 segnf_dup(struct seg *seg, struct seg *newseg)
 {
-	struct segnf_data *nf = segnf_data(seg), *nnf;
-	size_t p;
+	struct segnf_data *nnf;
 	int err;
 
-	if ((nnf = segnf_data_clone(nf, 0, btop(seg->s_size))) == NULL)
+	if ((nnf = segnf_data_clone(seg, 0, btop(seg->s_size))) == NULL)
 		return (errno);
-	if ((err = hat_load_anon(newseg->s_base, newseg->s_size, nf->nf_prot,
-	    MAP_PRIVATE)) != 0) {
+	if ((err = hat_load_anon(newseg->s_base, newseg->s_size,
+	    nnf->nf_prot.pr_prot, MAP_PRIVATE)) != 0 ||
+	    (err = segprot_apply(newseg, &nnf->nf_prot, newseg->s_base,
+	    newseg->s_size, nnf->nf_prot.pr_prot)) != 0) {
 		hat_unload_nofail(newseg->s_base, newseg->s_size);
 		segnf_data_free(nnf);
 		return (err);
-	}
-	for (p = 0; nnf->nf_vprot != NULL && p < btop(seg->s_size); p++) {
-		if (nnf->nf_vprot[p] != nnf->nf_prot &&
-		    (err = hat_chgprot(newseg->s_base + ptob(p), PAGESIZE,
-		    nnf->nf_vprot[p])) != 0) {
-			hat_unload_nofail(newseg->s_base, newseg->s_size);
-			segnf_data_free(nnf);
-			return (err);
-		}
 	}
 	seg_attach(newseg, &segnf_ops, nnf);
 	return (0);

@@ -13,7 +13,8 @@
  * The protection ceiling is fixed by the attach: PROT_READ|PROT_WRITE for
  * a read-write attach (prot asked PROT_WRITE at create), else PROT_READ.
  * Protections are one value for the whole segment until a setprot covers
- * only part of it; from then on sp_vprot keeps one value per page.
+ * only part of it; from then on sp_prot keeps one value per page
+ * (vm/seg_prot.c).
  *
  * Non-goals: resizing a shared-memory segment, attaching part of one,
  * SHM_LOCK (as_ctl lock pins this process's view with mlock instead),
@@ -42,6 +43,7 @@
 #include "vm/as.h"
 #include "vm/hat.h"
 #include "vm/seg.h"
+#include "vm/seg_prot.h"
 #include "vm/vm_alloc.h"
 
 struct segspt_data {
@@ -49,9 +51,7 @@ struct segspt_data {
 	int		sp_shmid;
 	bool		sp_attached;	/* false once detached by unmap */
 	bool		sp_remove;	/* IPC_RMID on the last detach */
-	unsigned	sp_prot;	/* protection when sp_vprot is NULL */
-	unsigned	sp_maxprot;	/* what the attach allows */
-	unsigned char	*sp_vprot;	/* per-page protection, or NULL */
+	struct seg_prot	sp_prot;	/* ceiling: the attach's */
 	atomic_size_t	sp_softlockcnt;	/* pages pinned by F_SOFTLOCK */
 };
 
@@ -63,26 +63,12 @@ segspt_data(const struct seg *seg)
 	return (seg->s_data);
 }
 
-static inline size_t
-segspt_page(const struct seg *seg, caddr_t addr)
-{
-	return (btop((size_t)(addr - seg->s_base)));
-}
-
-static unsigned
-segspt_prot_at(const struct seg *seg, size_t page)
-{
-	const struct segspt_data *sp = segspt_data(seg);
-
-	return (sp->sp_vprot != NULL ? sp->sp_vprot[page] : sp->sp_prot);
-}
-
 static void
 segspt_data_free(struct segspt_data *sp)
 {
 	if (sp == NULL)
 		return;
-	vm_free(sp->sp_vprot);
+	segprot_fini(&sp->sp_prot);
 	vm_free(sp);
 }
 
@@ -106,35 +92,24 @@ segspt_remove_if_unused(const struct segspt_data *sp)
 static int
 segspt_attach(struct seg *seg, const struct segspt_data *sp)
 {
-	size_t p;
 	int err;
 
 	if ((err = hat_load_shm(seg->s_base, seg->s_size, sp->sp_shmid,
-	    sp->sp_maxprot)) != 0) {
+	    sp->sp_prot.pr_maxprot)) != 0) {
 		/* A failed fixed map may have dropped the reservation
 		 * already (the host unmaps before the object can refuse):
 		 * put it back. */
 		hat_unload_nofail(seg->s_base, seg->s_size);
 		return (err);
 	}
-	if (sp->sp_vprot == NULL) {
-		if (sp->sp_prot != sp->sp_maxprot &&
-		    (err = hat_chgprot(seg->s_base, seg->s_size,
-		    sp->sp_prot)) != 0)
-			goto fail;
-		return (0);
-	}
-	for (p = 0; p < btop(seg->s_size); p++) {
-		if (sp->sp_vprot[p] != sp->sp_maxprot &&
-		    (err = hat_chgprot(seg->s_base + ptob(p), PAGESIZE,
-		    sp->sp_vprot[p])) != 0)
-			goto fail;
+	/* The attach gave every page the ceiling. */
+	if ((err = segprot_apply(seg, &sp->sp_prot, seg->s_base, seg->s_size,
+	    sp->sp_prot.pr_maxprot)) != 0) {
+		if (hat_unload_shm(seg->s_base, seg->s_size) != 0)
+			hat_unload_nofail(seg->s_base, seg->s_size);
+		return (err);
 	}
 	return (0);
-fail:
-	if (hat_unload_shm(seg->s_base, seg->s_size) != 0)
-		hat_unload_nofail(seg->s_base, seg->s_size);
-	return (err);
 }
 
 int
@@ -159,8 +134,7 @@ segspt_create(struct seg *seg, void *create_args)
 		return (ENOMEM);
 	sp->sp_key = a->key;
 	sp->sp_remove = a->remove_on_last_detach;
-	sp->sp_prot = a->prot;
-	sp->sp_maxprot = PROT_READ | (a->prot & PROT_WRITE);
+	segprot_init(&sp->sp_prot, a->prot, PROT_READ | (a->prot & PROT_WRITE));
 	if (a->create)
 		sp->sp_shmid = shmget(a->key, seg->s_size,
 		    IPC_CREAT | IPC_EXCL | (int)mode);
@@ -232,37 +206,6 @@ segspt_unmap(struct seg *seg, caddr_t addr, size_t len)
 	return (0);
 }
 
-static unsigned
-segspt_rw_prot(enum seg_rw rw)
-{
-	switch (rw) {
-	case S_READ:
-		return (PROT_READ);
-	case S_WRITE:
-		return (PROT_WRITE);
-	case S_EXEC:
-		return (PROT_EXEC);
-	case S_OTHER:
-		break;
-	}
-	return (0);
-}
-
-/* True when every page of the range allows need. */
-static bool
-segspt_allows(const struct seg *seg, caddr_t addr, size_t len, unsigned need)
-{
-	size_t p, first = segspt_page(seg, addr), n = btop(len);
-
-	for (p = first; p < first + n; p++) {
-		if ((segspt_prot_at(seg, p) & need) != need)
-			return (false);
-		if (segspt_data(seg)->sp_vprot == NULL)
-			break;	/* uniform: one page says it all */
-	}
-	return (true);
-}
-
 static faultcode_t
 segspt_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
     enum seg_rw rw)
@@ -280,10 +223,10 @@ segspt_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 		(void) old;
 		return (0);
 	}
-	if (!segspt_allows(seg, addr, len, segspt_rw_prot(rw)))
+	if (!segprot_allows(seg, &sp->sp_prot, addr, len, segprot_needed(rw)))
 		return (FC_PROT);
 	if (type == F_INVAL) {
-		if (!segspt_allows(seg, addr, len, PROT_READ))
+		if (!segprot_allows(seg, &sp->sp_prot, addr, len, PROT_READ))
 			return (0);
 		err = hat_prefault(addr, len, rw == S_WRITE);
 		return (err != 0 ? FC_MAKE_ERR(err) : 0);
@@ -305,65 +248,30 @@ segspt_faulta(struct seg *seg, caddr_t addr)
 static int
 segspt_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	struct segspt_data *sp = segspt_data(seg);
-	size_t first = segspt_page(seg, addr), npages = btop(seg->s_size);
-	bool whole = (addr == seg->s_base && len == seg->s_size);
-	unsigned char *vprot = sp->sp_vprot;
-	int err;
-
 	if ((prot & ~PROT_ALL) != 0)
 		return (EINVAL);
-	if ((prot & ~sp->sp_maxprot) != 0)
-		return (EACCES);
-	/* Allocate before touching the host, so a failure changes nothing. */
-	if (!whole && vprot == NULL) {
-		if ((vprot = vm_zalloc(npages)) == NULL)
-			return (ENOMEM);
-		memset(vprot, (int)sp->sp_prot, npages);
-	}
-	if ((err = hat_chgprot(addr, len, prot)) != 0) {
-		if (vprot != sp->sp_vprot)
-			vm_free(vprot);
-		return (err);
-	}
-	(void) pthread_mutex_lock(&seg->s_lock);
-	if (whole) {
-		vm_free(sp->sp_vprot);
-		sp->sp_vprot = NULL;
-		sp->sp_prot = prot;
-	} else {
-		memset(vprot + first, (int)prot, btop(len));
-		sp->sp_vprot = vprot;
-	}
-	(void) pthread_mutex_unlock(&seg->s_lock);
-	return (0);
+	return (segprot_set(seg, &segspt_data(seg)->sp_prot, addr, len, prot));
 }
 
 static int
 segspt_checkprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	return (segspt_allows(seg, addr, len, prot) ? 0 : EACCES);
+	return (segprot_check(seg, &segspt_data(seg)->sp_prot, addr, len,
+	    prot));
 }
 
 static int
 segspt_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
 {
-	size_t i, first = segspt_page(seg, addr);
-
-	for (i = 0; i < btop(len); i++)
-		protv[i] = segspt_prot_at(seg, first + i);
+	segprot_get(seg, &segspt_data(seg)->sp_prot, addr, len, protv);
 	return (0);
 }
 
 static int
 segspt_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 {
-	caddr_t target = addr + delta;
-
-	if (target < seg->s_base || target >= seg->s_base + seg->s_size)
-		return (-1);
-	return (segspt_prot_at(seg, segspt_page(seg, addr)) ==
-	    segspt_prot_at(seg, segspt_page(seg, target)) ? 0 : -1);
+	return (segprot_kluster(seg, &segspt_data(seg)->sp_prot, addr,
+	    delta));
 }
 
 static int
@@ -415,14 +323,14 @@ static void
 segspt_dump(struct seg *seg, char *buf, size_t len)
 {
 	const struct segspt_data *sp = segspt_data(seg);
-	unsigned p = sp->sp_prot;
+	unsigned p = sp->sp_prot.pr_prot;
 
 	(void) snprintf(buf, len, "shm key=%#lx id=%d %s%s- %zu page%s%s%s",
 	    (unsigned long)(unsigned)sp->sp_key, sp->sp_shmid,
 	    (p & PROT_READ) ? "r" : "-", (p & PROT_WRITE) ? "w" : "-",
 	    btop(seg->s_size), btop(seg->s_size) == 1 ? "" : "s",
 	    sp->sp_remove ? " (remove on last detach)" : "",
-	    sp->sp_vprot != NULL ? " (per-page prot)" : "");
+	    sp->sp_prot.pr_vprot != NULL ? " (per-page prot)" : "");
 }
 
 static int
@@ -438,7 +346,6 @@ segspt_dup(struct seg *seg, struct seg *newseg)
 {
 	const struct segspt_data *sp = segspt_data(seg);
 	struct segspt_data *nsp;
-	size_t npages = btop(seg->s_size);
 	int err;
 
 	if ((nsp = vm_zalloc(sizeof (*nsp))) == NULL)
@@ -446,14 +353,10 @@ segspt_dup(struct seg *seg, struct seg *newseg)
 	nsp->sp_key = sp->sp_key;
 	nsp->sp_shmid = sp->sp_shmid;
 	nsp->sp_remove = sp->sp_remove;
-	nsp->sp_prot = sp->sp_prot;
-	nsp->sp_maxprot = sp->sp_maxprot;
-	if (sp->sp_vprot != NULL) {
-		if ((nsp->sp_vprot = vm_zalloc(npages)) == NULL) {
-			segspt_data_free(nsp);
-			return (ENOMEM);
-		}
-		memcpy(nsp->sp_vprot, sp->sp_vprot, npages);
+	if (segprot_clone_range(&nsp->sp_prot, &sp->sp_prot, 0,
+	    btop(seg->s_size)) != 0) {
+		segspt_data_free(nsp);
+		return (ENOMEM);
 	}
 	if ((err = segspt_attach(newseg, nsp)) != 0) {
 		segspt_data_free(nsp);

@@ -10,7 +10,8 @@
  * so that pinned pages are never unmapped under a copy.
  *
  * Protections are one value for the whole segment until a setprot covers
- * only part of it; from then on vn_vprot keeps one value per page.
+ * only part of it; from then on vn_prot keeps one value per page
+ * (vm/seg_prot.c).
  *
  * Non-goals: copy-on-write sharing between address spaces (dup copies
  * private pages), anonymous shared segments across dup, pagelock.
@@ -31,15 +32,14 @@
 #include "vm/as.h"
 #include "vm/hat.h"
 #include "vm/seg.h"
+#include "vm/seg_prot.h"
 #include "vm/vm_alloc.h"
 
 struct segvn_data {
 	int		vn_fd;		/* backing file, or -1: anonymous */
 	off_t		vn_offset;	/* file offset of s_base */
 	int		vn_type;	/* MAP_SHARED or MAP_PRIVATE */
-	unsigned	vn_prot;	/* protection when vn_vprot is NULL */
-	unsigned	vn_maxprot;	/* ceiling for setprot */
-	unsigned char	*vn_vprot;	/* per-page protection, or NULL */
+	struct seg_prot	vn_prot;	/* protections, ceiling */
 	atomic_size_t	vn_softlockcnt;	/* pages pinned by F_SOFTLOCK */
 	char		*vn_name;	/* for dump; may be NULL */
 };
@@ -52,39 +52,28 @@ segvn_data(const struct seg *seg)
 	return (seg->s_data);
 }
 
-static inline size_t
-segvn_page(const struct seg *seg, caddr_t addr)
-{
-	return (btop((size_t)(addr - seg->s_base)));
-}
-
-static unsigned
-segvn_prot_at(const struct seg *seg, size_t page)
-{
-	const struct segvn_data *vn = segvn_data(seg);
-
-	return (vn->vn_vprot != NULL ? vn->vn_vprot[page] : vn->vn_prot);
-}
-
 static void
-segvn_data_free(struct segvn_data *vn)
+segvn_data_free(void *data)
 {
+	struct segvn_data *vn = data;
+
 	if (vn == NULL)
 		return;
 	if (vn->vn_fd >= 0)
 		(void) close(vn->vn_fd);
-	vm_free(vn->vn_vprot);
+	segprot_fini(&vn->vn_prot);
 	vm_free(vn->vn_name);
 	vm_free(vn);
 }
 
 /*
- * A copy of vn's state for a segment of npages starting first pages into
- * vn's range.  Returns NULL with errno set.
+ * A copy of seg's state for a segment of npages starting first pages into
+ * seg's range.  Returns NULL with errno set.
  */
-static struct segvn_data *
-segvn_data_clone(const struct segvn_data *vn, size_t first, size_t npages)
+static void *
+segvn_data_clone(const struct seg *seg, size_t first, size_t npages)
 {
+	const struct segvn_data *vn = segvn_data(seg);
 	struct segvn_data *nvn;
 
 	nvn = vm_zalloc(sizeof (*nvn));
@@ -93,17 +82,12 @@ segvn_data_clone(const struct segvn_data *vn, size_t first, size_t npages)
 	nvn->vn_fd = -1;
 	nvn->vn_offset = vn->vn_offset + (off_t)ptob(first);
 	nvn->vn_type = vn->vn_type;
-	nvn->vn_prot = vn->vn_prot;
-	nvn->vn_maxprot = vn->vn_maxprot;
 	if (vn->vn_name != NULL &&
 	    (nvn->vn_name = vm_strdup(vn->vn_name)) == NULL)
 		goto fail;
-	if (vn->vn_vprot != NULL) {
-		nvn->vn_vprot = vm_zalloc(npages);
-		if (nvn->vn_vprot == NULL)
-			goto fail;
-		memcpy(nvn->vn_vprot, vn->vn_vprot + first, npages);
-	}
+	if (segprot_clone_range(&nvn->vn_prot, &vn->vn_prot, first,
+	    npages) != 0)
+		goto fail;
 	if (vn->vn_fd >= 0 &&
 	    (nvn->vn_fd = fcntl(vn->vn_fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;
@@ -163,8 +147,7 @@ segvn_create(struct seg *seg, void *create_args)
 	vn->vn_fd = -1;
 	vn->vn_offset = a->offset;
 	vn->vn_type = a->type;
-	vn->vn_prot = a->prot;
-	vn->vn_maxprot = maxprot;
+	segprot_init(&vn->vn_prot, a->prot, maxprot);
 	if (a->name != NULL && (vn->vn_name = vm_strdup(a->name)) == NULL) {
 		err = ENOMEM;
 		goto fail;
@@ -190,92 +173,29 @@ segvn_free(struct seg *seg)
 	seg->s_data = NULL;
 }
 
+/* The first len bytes are unmapped: the rest moves down. */
+static void
+segvn_trim_head(struct seg *seg, size_t len)
+{
+	struct segvn_data *vn = segvn_data(seg);
+
+	segprot_trim_head(&vn->vn_prot, btop(len), btop(seg->s_size - len));
+	vn->vn_offset += (off_t)len;
+}
+
+static const struct segprot_unmap_ops segvn_unmap_ops = {
+	.su_ops = &segvn_ops,
+	.su_clone = segvn_data_clone,
+	.su_free = segvn_data_free,
+	.su_trim_head = segvn_trim_head,
+};
+
 static int
 segvn_unmap(struct seg *seg, caddr_t addr, size_t len)
 {
-	struct segvn_data *vn = segvn_data(seg), *nvn;
-	caddr_t end = addr + len, segend = seg->s_base + seg->s_size;
-	struct seg *nseg;
-	size_t first, npages;
-	int err;
-
-	assert(addr >= seg->s_base && end <= segend && len > 0);
-	if (atomic_load(&vn->vn_softlockcnt) != 0)
+	if (atomic_load(&segvn_data(seg)->vn_softlockcnt) != 0)
 		return (EBUSY);
-
-	if (addr == seg->s_base && end == segend) {
-		if ((err = hat_unload(addr, len)) != 0)
-			return (err);
-		seg_free(seg);
-		return (0);
-	}
-	if (addr == seg->s_base || end == segend) {
-		if ((err = hat_unload(addr, len)) != 0)
-			return (err);
-		if (addr == seg->s_base) {
-			/* Head trim: the base moves up, order is kept. */
-			if (vn->vn_vprot != NULL)
-				memmove(vn->vn_vprot, vn->vn_vprot + btop(len),
-				    btop(seg->s_size - len));
-			seg->s_base = end;
-			vn->vn_offset += (off_t)len;
-		}
-		seg->s_size -= len;
-		as_segtree_changed(seg->s_as);
-		return (0);
-	}
-
-	/* Split: [base, addr) stays, [end, segend) becomes a new segment.
-	 * Everything that can fail happens before the host pages go. */
-	first = segvn_page(seg, end);
-	npages = btop((size_t)(segend - end));
-	if ((nvn = segvn_data_clone(vn, first, npages)) == NULL)
-		return (errno);
-	if ((nseg = seg_alloc(seg->s_as, end, (size_t)(segend - end))) ==
-	    NULL) {
-		segvn_data_free(nvn);
-		return (ENOMEM);
-	}
-	if ((err = hat_unload(addr, len)) != 0) {
-		seg_discard(nseg);
-		segvn_data_free(nvn);
-		return (err);
-	}
-	seg_attach(nseg, &segvn_ops, nvn);
-	seg->s_size = (size_t)(addr - seg->s_base);
-	return (0);
-}
-
-/* What each access needs. */
-static unsigned
-segvn_rw_prot(enum seg_rw rw)
-{
-	switch (rw) {
-	case S_READ:
-		return (PROT_READ);
-	case S_WRITE:
-		return (PROT_WRITE);
-	case S_EXEC:
-		return (PROT_EXEC);
-	case S_OTHER:
-		break;
-	}
-	return (0);
-}
-
-/* True when every page of the range allows need. */
-static bool
-segvn_allows(const struct seg *seg, caddr_t addr, size_t len, unsigned need)
-{
-	size_t p, first = segvn_page(seg, addr), n = btop(len);
-
-	for (p = first; p < first + n; p++) {
-		if ((segvn_prot_at(seg, p) & need) != need)
-			return (false);
-		if (segvn_data(seg)->vn_vprot == NULL)
-			break;	/* uniform: one page says it all */
-	}
-	return (true);
+	return (segprot_unmap(seg, addr, len, &segvn_unmap_ops));
 }
 
 /* 0 when the file still backs the whole range, else an errno. */
@@ -315,14 +235,14 @@ segvn_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 		(void) old;
 		return (0);
 	}
-	if (!segvn_allows(seg, addr, len, segvn_rw_prot(rw)))
+	if (!segprot_allows(seg, &vn->vn_prot, addr, len, segprot_needed(rw)))
 		return (FC_PROT);
 	if ((err = segvn_check_backing(seg, addr, len)) != 0)
 		return (FC_MAKE_ERR(err));
 	if (type == F_INVAL) {
 		/* Only accessible pages can be brought in (S_OTHER asks for
 		 * no access, so inaccessible pages are simply left alone). */
-		if (!segvn_allows(seg, addr, len,
+		if (!segprot_allows(seg, &vn->vn_prot, addr, len,
 		    rw == S_WRITE ? PROT_WRITE : PROT_READ))
 			return (0);
 		err = hat_prefault(addr, len, rw == S_WRITE);
@@ -346,63 +266,27 @@ segvn_faulta(struct seg *seg, caddr_t addr)
 static int
 segvn_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	struct segvn_data *vn = segvn_data(seg);
-	size_t first = segvn_page(seg, addr), npages = btop(seg->s_size);
-	bool whole = (addr == seg->s_base && len == seg->s_size);
-	unsigned char *vprot = vn->vn_vprot;
-	int err;
-
-	if ((prot & ~vn->vn_maxprot) != 0)
-		return (EACCES);
-	/* Allocate before touching the host, so a failure changes nothing. */
-	if (!whole && vprot == NULL) {
-		if ((vprot = vm_zalloc(npages)) == NULL)
-			return (ENOMEM);
-		memset(vprot, (int)vn->vn_prot, npages);
-	}
-	if ((err = hat_chgprot(addr, len, prot)) != 0) {
-		if (vprot != vn->vn_vprot)
-			vm_free(vprot);
-		return (err);
-	}
-	(void) pthread_mutex_lock(&seg->s_lock);
-	if (whole) {
-		vm_free(vn->vn_vprot);
-		vn->vn_vprot = NULL;
-		vn->vn_prot = prot;
-	} else {
-		memset(vprot + first, (int)prot, btop(len));
-		vn->vn_vprot = vprot;
-	}
-	(void) pthread_mutex_unlock(&seg->s_lock);
-	return (0);
+	return (segprot_set(seg, &segvn_data(seg)->vn_prot, addr, len, prot));
 }
 
 static int
 segvn_checkprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 {
-	return (segvn_allows(seg, addr, len, prot) ? 0 : EACCES);
+	return (segprot_check(seg, &segvn_data(seg)->vn_prot, addr, len,
+	    prot));
 }
 
 static int
 segvn_getprot(struct seg *seg, caddr_t addr, size_t len, unsigned *protv)
 {
-	size_t i, first = segvn_page(seg, addr);
-
-	for (i = 0; i < btop(len); i++)
-		protv[i] = segvn_prot_at(seg, first + i);
+	segprot_get(seg, &segvn_data(seg)->vn_prot, addr, len, protv);
 	return (0);
 }
 
 static int
 segvn_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 {
-	caddr_t target = addr + delta;
-
-	if (target < seg->s_base || target >= seg->s_base + seg->s_size)
-		return (-1);
-	return (segvn_prot_at(seg, segvn_page(seg, addr)) ==
-	    segvn_prot_at(seg, segvn_page(seg, target)) ? 0 : -1);
+	return (segprot_kluster(seg, &segvn_data(seg)->vn_prot, addr, delta));
 }
 
 static int
@@ -455,8 +339,7 @@ static void
 segvn_dump(struct seg *seg, char *buf, size_t len)
 {
 	const struct segvn_data *vn = segvn_data(seg);
-	unsigned p = vn->vn_prot;
-
+	unsigned p = vn->vn_prot.pr_prot;
 	char off[32] = "";
 
 	if (vn->vn_fd >= 0)
@@ -468,7 +351,7 @@ segvn_dump(struct seg *seg, char *buf, size_t len)
 	    (p & PROT_READ) ? "r" : "-", (p & PROT_WRITE) ? "w" : "-",
 	    (p & PROT_EXEC) ? "x" : "-", off,
 	    vn->vn_name != NULL ? vn->vn_name : "",
-	    vn->vn_vprot != NULL ? " (per-page prot)" : "");
+	    vn->vn_prot.pr_vprot != NULL ? " (per-page prot)" : "");
 }
 
 static int
@@ -492,31 +375,39 @@ segvn_dup(struct seg *seg, struct seg *newseg)
 
 	if (vn->vn_fd < 0 && vn->vn_type == MAP_SHARED)
 		return (ENOTSUP);	/* no handle to share it by */
-	if (copy && !segvn_allows(seg, seg->s_base, seg->s_size, PROT_READ))
+	if (copy && !segprot_allows(seg, &vn->vn_prot, seg->s_base,
+	    seg->s_size, PROT_READ))
 		return (ENOTSUP);
-	if ((nvn = segvn_data_clone(vn, 0, btop(seg->s_size))) == NULL)
+	/* The copy reads every page: a file that shrank would SIGBUS. */
+	if (copy && (err = segvn_check_backing(seg, seg->s_base,
+	    seg->s_size)) != 0)
+		return (err);
+	if ((nvn = segvn_data_clone(seg, 0, btop(seg->s_size))) == NULL)
 		return (errno);
 	if ((err = segvn_load(newseg, nvn,
-	    copy ? PROT_READ | PROT_WRITE : vn->vn_prot)) != 0) {
+	    copy ? PROT_READ | PROT_WRITE : vn->vn_prot.pr_prot)) != 0) {
 		segvn_data_free(nvn);
 		return (err);
 	}
 	if (copy) {
 		memcpy(newseg->s_base, seg->s_base, seg->s_size);
 		if ((err = hat_chgprot(newseg->s_base, newseg->s_size,
-		    vn->vn_prot)) != 0) {
+		    vn->vn_prot.pr_prot)) != 0) {
 			hat_unload_nofail(newseg->s_base, newseg->s_size);
 			segvn_data_free(nvn);
 			return (err);
 		}
 	}
-	if (nvn->vn_vprot != NULL) {
+	if (nvn->vn_prot.pr_vprot != NULL) {
 		size_t p;
 
+		/* Best effort, page by page (unlike segprot_apply). */
 		for (p = 0; p < btop(seg->s_size); p++) {
-			if (nvn->vn_vprot[p] != nvn->vn_prot)
+			unsigned pp = segprot_at(&nvn->vn_prot, p);
+
+			if (pp != nvn->vn_prot.pr_prot)
 				(void) hat_chgprot(newseg->s_base + ptob(p),
-				    PAGESIZE, nvn->vn_vprot[p]);
+				    PAGESIZE, pp);
 		}
 	}
 	seg_attach(newseg, &segvn_ops, nvn);

@@ -40,21 +40,6 @@ static size_t ps;	/* host page size */
 /* The address n pages from base (n may be negative). */
 #define	PG(base, n)	((char *)(base) + (ptrdiff_t)(n) * (ptrdiff_t)ps)
 
-/* Run the verifier; on failure report the caller's line and the reason. */
-#define	VERIFY(as)	verify_at((as), __LINE__)
-
-static void
-verify_at(struct as *as, int line)
-{
-	char why[256] = "";
-	int rv;
-
-	rv = as_verify(as, why, sizeof (why));
-	if (rv != 0)
-		fprintf(stderr, "%s:%d: as_verify: %s\n", __FILE__, line, why);
-	CHECK(rv == 0);
-}
-
 /*
  * The segment layout as a string of "page+npages" items (pages counted
  * from the window base) in address order, e.g. "0+4 6+2": one compare
@@ -279,24 +264,6 @@ survives(void (*fn)(void *), void *arg, const char *what)
 	return (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/* An unlinked temporary file of len bytes in $TMPDIR or /tmp. */
-static int
-tmpfile_fd(size_t len)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[512];
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	REQUIRE(snprintf(path, sizeof (path), "%s/as_test.XXXXXX", dir) <
-	    (int)sizeof (path));
-	REQUIRE((fd = mkstemp(path)) >= 0);
-	(void) unlink(path);
-	REQUIRE(ftruncate(fd, (off_t)len) == 0);
-	return (fd);
-}
-
 /*
  * Test drivers.
  */
@@ -370,13 +337,13 @@ test_alloc(void)
 	CHECK(IS_P2ALIGNED(as_window_base(as), ps));
 	CHECK(as_nsegs(as) == 0);
 	LAYOUT(as, "");
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	as_free(as);
 
 	REQUIRE((as = as_alloc(64 * MIB)) != NULL);
 	CHECK(as_window_size(as) == 64 * MIB);
 	CHECK(IS_P2ALIGNED(as_window_base(as), ps));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* A second window never overlaps the first. */
 	REQUIRE((as2 = as_alloc(ps + 1)) != NULL);
@@ -384,7 +351,7 @@ test_alloc(void)
 	b1 = (uintptr_t)as_window_base(as);
 	b2 = (uintptr_t)as_window_base(as2);
 	CHECK(b2 + 2 * ps <= b1 || b1 + 64 * MIB <= b2);
-	VERIFY(as2);
+	CHECK_VERIFY(as2);
 	as_free(as2);
 	as_free(as);
 
@@ -412,7 +379,7 @@ test_map(void)
 	w = as_window_size(as);
 
 	CHECK(map_anon(as, PG(b, 4), 4, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "4+4");
 	CHECK(fill(as, PG(b, 4), 4 * ps, 1));
 
@@ -422,7 +389,7 @@ test_map(void)
 	CHECK_ERRNO(as_map(as, b, ps / 2, segvn_create, &rw), EINVAL);
 	CHECK_ERRNO(as_map(as, b, 0, segvn_create, &rw), EINVAL);
 	CHECK_ERRNO(as_map(as, b, ps, NULL, &rw), EINVAL);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Outside the window, or straddling one of its ends. */
 	CHECK_ERRNO(as_map(as, PG(b, -1), ps, segvn_create, &rw), ENOMEM);
@@ -435,7 +402,7 @@ test_map(void)
 	    &rw), ENOMEM);
 	CHECK_ERRNO(as_map(as, PG(b, 16), SIZE_MAX & PAGEMASK, segvn_create,
 	    &rw), ENOMEM);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Overlapping the segment at [4, 8): its start, middle, end, all
 	 * of it and exactly it. */
@@ -444,7 +411,7 @@ test_map(void)
 	CHECK_ERRNO(map_anon(as, PG(b, 7), 3, RW, MAP_PRIVATE), EEXIST);
 	CHECK_ERRNO(map_anon(as, PG(b, 2), 8, RW, MAP_PRIVATE), EEXIST);
 	CHECK_ERRNO(map_anon(as, PG(b, 4), 4, RW, MAP_PRIVATE), EEXIST);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "4+4");
 	CHECK(holds(as, PG(b, 4), 4 * ps, 1));
 
@@ -454,7 +421,7 @@ test_map(void)
 	CHECK(map_anon(as, PG(b, 8), 1, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, b, 1, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, b + w - ps, 1, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	(void) snprintf(want, sizeof (want), "0+1 3+1 4+4 8+1 %zu+1",
 	    w / ps - 1);
 	LAYOUT(as, want);
@@ -466,17 +433,17 @@ test_map(void)
 	CHECK_ERRNO(as_map(as, PG(b, 20), 2 * ps, eio_create, NULL), EIO);
 	CHECK(eio_calls == 1);
 	CHECK(as_nsegs(as) == n);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, want);
 	CHECK(read_err(as, PG(b, 20)) == EFAULT);
 	CHECK(map_anon(as, PG(b, 20), 2, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* So do the driver's own argument checks. */
 	n = as_nsegs(as);
 	CHECK_ERRNO(as_map(as, PG(b, 30), ps, segvn_create, NULL), EINVAL);
 	CHECK(as_nsegs(as) == n);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 }
@@ -501,12 +468,12 @@ test_unmap(void)
 	CHECK(fill(as, PG(b, 0), 4 * ps, 2));
 	CHECK(fill(as, PG(b, 6), 4 * ps, 2));
 	CHECK(fill(as, PG(b, 12), 4 * ps, 2));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+4 6+4 12+4");
 
 	/* One whole segment. */
 	CHECK(as_unmap(as, PG(b, 6), 4 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+4 12+4");
 	CHECK(read_err(as, PG(b, 6)) == EFAULT);
 	CHECK(read_err(as, PG(b, 9)) == EFAULT);
@@ -516,39 +483,39 @@ test_unmap(void)
 	/* Several at once, with holes between and around them. */
 	CHECK(map_anon(as, PG(b, 7), 1, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 20), 2, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+4 7+1 12+4 20+2");
 	CHECK(as_unmap(as, PG(b, 0), 18 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "20+2");
 	CHECK(read_err(as, PG(b, 0)) == EFAULT);
 	CHECK(read_err(as, PG(b, 15)) == EFAULT);
 
 	/* A range that is all hole. */
 	CHECK(as_unmap(as, PG(b, 0), 8 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "20+2");
 	CHECK(as_unmap(as, PG(b, 20), 2 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "");
 
 	/* Head trim, tail trim, middle split. */
 	CHECK(map_anon(as, PG(b, 0), 8, RW, MAP_PRIVATE) == 0);
 	CHECK(fill(as, PG(b, 0), 8 * ps, 3));
 	CHECK(as_unmap(as, PG(b, 0), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "1+7");
 	CHECK(read_err(as, PG(b, 0)) == EFAULT);
 	CHECK(holds(as, PG(b, 1), 7 * ps, 3));
 
 	CHECK(as_unmap(as, PG(b, 7), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "1+6");
 	CHECK(read_err(as, PG(b, 7)) == EFAULT);
 	CHECK(holds(as, PG(b, 1), 6 * ps, 3));
 
 	CHECK(as_unmap(as, PG(b, 3), 2 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "1+2 5+2");
 	CHECK(read_err(as, PG(b, 3)) == EFAULT);
 	CHECK(read_err(as, PG(b, 4)) == EFAULT);
@@ -558,7 +525,7 @@ test_unmap(void)
 	/* One range trimming the tail of one segment and the head of the
 	 * next, across the hole between them. */
 	CHECK(as_unmap(as, PG(b, 2), 4 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "1+1 6+1");
 	CHECK(holds(as, PG(b, 1), ps, 3));
 	CHECK(holds(as, PG(b, 6), ps, 3));
@@ -569,12 +536,12 @@ test_unmap(void)
 	CHECK(fill(as, PG(b, 1), ps, 4));
 	CHECK(fill(as, PG(b, 6), ps, 4));
 	CHECK(map_anon(as, PG(b, 2), 4, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "1+1 2+4 6+1");
 	CHECK(holds(as, PG(b, 1), ps, 4));
 	CHECK(holds(as, PG(b, 6), ps, 4));
 	CHECK(as_unmap(as, PG(b, 0), 8 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "");
 
 	/* Split of a shared segment: both halves still share nothing odd
@@ -582,12 +549,12 @@ test_unmap(void)
 	CHECK(map_anon(as, PG(b, 10), 3, RW, MAP_SHARED) == 0);
 	CHECK(fill(as, PG(b, 10), 3 * ps, 5));
 	CHECK(as_unmap(as, PG(b, 11), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "10+1 12+1");
 	CHECK(holds(as, PG(b, 10), ps, 5));
 	CHECK(holds(as, PG(b, 12), ps, 5));
 	CHECK(as_unmap(as, PG(b, 10), 3 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Errors: alignment, length, the window. */
 	CHECK(map_anon(as, PG(b, 0), 2, RW, MAP_PRIVATE) == 0);
@@ -599,7 +566,7 @@ test_unmap(void)
 	CHECK_ERRNO(as_unmap(as, b + w, ps), EINVAL);
 	CHECK_ERRNO(as_unmap(as, b + w - ps, 2 * ps), EINVAL);
 	CHECK_ERRNO(as_unmap(as, b, SIZE_MAX & PAGEMASK), EINVAL);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2");
 
 	as_free(as);
@@ -621,7 +588,7 @@ test_unmap_refused(void)
 	CHECK(map_anon(as, PG(b, 0), 2, RW, MAP_PRIVATE) == 0);
 	CHECK(fill(as, PG(b, 0), 2 * ps, 6));
 	CHECK(as_map(as, PG(b, 4), 4 * ps, rigid_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+4");
 
 	/* Head trim, tail trim and split of the rigid segment. */
@@ -631,24 +598,24 @@ test_unmap_refused(void)
 	CHECK_ERRNO(as_unmap(as, PG(b, 6), 4 * ps), ENOTSUP);
 	/* The anonymous segment below could go, but nothing may change. */
 	CHECK_ERRNO(as_unmap(as, PG(b, 0), 6 * ps), ENOTSUP);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+4");
 	CHECK(holds(as, PG(b, 0), 2 * ps, 6));
 	CHECK(rigid_partial_calls == 0);
 
 	/* Whole, it goes. */
 	CHECK(as_unmap(as, PG(b, 3), 6 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2");
 
 	/* A driver with no unmap op gets the default: ENOTSUP, whole or
 	 * partial. */
 	CHECK(as_map(as, PG(b, 4), 2 * ps, bare_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK_ERRNO(as_unmap(as, PG(b, 4), 2 * ps), ENOTSUP);
 	CHECK_ERRNO(as_unmap(as, PG(b, 4), ps), ENOTSUP);
 	CHECK_ERRNO(as_unmap(as, PG(b, 5), 4 * ps), ENOTSUP);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+2");
 
 	/* A pinned page refuses whole unmap, trims and splits alike. */
@@ -659,12 +626,12 @@ test_unmap_refused(void)
 	CHECK_ERRNO(as_unmap(as, PG(b, 11), ps), EBUSY);
 	CHECK_ERRNO(as_unmap(as, PG(b, 13), ps), EBUSY);
 	CHECK_ERRNO(as_unmap(as, PG(b, 10), ps), EBUSY);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+2 10+4");
 	CHECK(holds(as, PG(b, 10), 4 * ps, 7));
 	CHECK(as_fault(as, PG(b, 11), ps, F_SOFTUNLOCK, S_READ) == 0);
 	CHECK(as_unmap(as, PG(b, 11), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+2 10+1 12+2");
 
 	/* Two pins need two unpins. */
@@ -677,11 +644,11 @@ test_unmap_refused(void)
 	/* Segments below a pinned one in the range go first (documented). */
 	CHECK(as_fault(as, PG(b, 13), ps, F_SOFTLOCK, S_READ) == 0);
 	CHECK_ERRNO(as_unmap(as, PG(b, 10), 4 * ps), EBUSY);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+2 12+2");
 	CHECK(as_fault(as, PG(b, 13), ps, F_SOFTUNLOCK, S_READ) == 0);
 	CHECK(as_unmap(as, PG(b, 12), 2 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+2");
 
 	as_free(as);
@@ -707,7 +674,7 @@ test_default_ops(void)
 	REQUIRE((as = as_alloc(16 * MIB)) != NULL);
 	a = as_window_base(as);
 	CHECK(as_map(as, a, 2 * ps, bare_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	CHECK(bare_ops.registered);
 	CHECK(bare_ops.dup != NULL && bare_ops.unmap != NULL &&
@@ -774,7 +741,7 @@ test_default_ops(void)
 	nas = as_dup(as);
 	CHECK(nas == NULL && errno == ENOTSUP);
 	as_free(nas);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2");
 
 	as_free(as);
@@ -902,7 +869,7 @@ test_gap(void)
 	CHECK(map_anon(as, PG(b, 600), 7, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 4000), 3000, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, b + w - 700 * ps, 2, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_gap(as, ps, 0, AS_GAP_LOW, &a) == 0 && a == PG(b, 3));
 	CHECK(as_gap(as, 2 * ps, 0, AS_GAP_LOW, &a) == 0 && a == PG(b, 3));
 	CHECK(as_gap(as, 3 * ps, 0, AS_GAP_LOW, &a) == 0 && a == PG(b, 6));
@@ -918,7 +885,7 @@ test_gap(void)
 	CHECK(as_gap(as, two_mib, two_mib, AS_GAP_HIGH, &a) == 0);
 	CHECK(IS_P2ALIGNED(a, two_mib));
 	CHECK(map_anon(as, a, two_mib / ps, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	gap_compare(as, __LINE__);
 	as_free(as);
 
@@ -927,7 +894,7 @@ test_gap(void)
 	b = as_window_base(as);
 	for (i = 0; i < 32; i += 2)
 		CHECK(map_anon(as, PG(b, i), 1, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK_ERRNO(as_gap(as, 2 * ps, 0, AS_GAP_LOW, &a), ENOMEM);
 	CHECK_ERRNO(as_gap(as, 2 * ps, 0, AS_GAP_HIGH, &a), ENOMEM);
 	CHECK(as_gap(as, ps, 0, AS_GAP_LOW, &a) == 0 && a == PG(b, 1));
@@ -945,7 +912,7 @@ test_gap(void)
 	CHECK_ERRNO(as_gap(as, ps, 0, AS_GAP_HIGH | 0x10, &a), EINVAL);
 	CHECK_ERRNO(as_gap(as, ps, 0, -1, &a), EINVAL);
 	CHECK_ERRNO(as_gap(as, ps, 0, AS_GAP_LOW, NULL), EINVAL);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	as_free(as);
 }
 
@@ -1142,7 +1109,7 @@ test_findseg(void)
 	/* A few segments: the documented cases one by one. */
 	CHECK(map_anon(as, PG(b, 2), 2, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 8), 1, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	as_enter(as, AS_READER);
 	seg = as_findseg(as, PG(b, 3) + 5, 0);
 	CHECK(seg != NULL && seg_base(seg) == PG(b, 2));
@@ -1159,7 +1126,7 @@ test_findseg(void)
 	CHECK(as_findseg(as, PG(b, 9) - 1, 1) != NULL);
 	as_exit(as);
 	CHECK(as_unmap(as, b, 16 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* A few hundred segments of 1-4 pages with gaps of 0-3 pages, and
 	 * one on the window's last page. */
@@ -1182,7 +1149,7 @@ test_findseg(void)
 	CHECK(lookup_batch(as, true, lookups_for_index(refn) + 400) == 0);
 	CHECK(index_built(as));
 	CHECK(lookup_batch(as, true, 400) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Each kind of change drops the index; lookups stay right before
 	 * and after it is rebuilt. */
@@ -1224,7 +1191,7 @@ test_findseg(void)
 		CHECK(lookup_batch(as, false, 10) == 0);
 		CHECK(lookup_batch(as, true, lookups_for_index(refn)) == 0);
 		CHECK(index_built(as));
-		VERIFY(as);
+		CHECK_VERIFY(as);
 	}
 
 	/* A create function that fails changes nothing visible. */
@@ -1235,7 +1202,7 @@ test_findseg(void)
 		CHECK_ERRNO(as_map(as, a, ps, eio_create, NULL), EIO);
 		CHECK(lookup_batch(as, false, 10) == 0);
 		CHECK(lookup_batch(as, true, lookups_for_index(refn)) == 0);
-		VERIFY(as);
+		CHECK_VERIFY(as);
 	}
 
 	as_free(as);
@@ -1280,7 +1247,7 @@ test_fault(void)
 	CHECK(map_anon(as, PG(b, 0), 4, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 4), 2, PROT_READ, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 8), 2, RW, MAP_SHARED) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	CHECK(as_fault(as, b, 6 * ps, F_INVAL, S_READ) == 0);
 	CHECK(as_fault(as, b + 10, 100, F_INVAL, S_READ) == 0);
@@ -1303,16 +1270,16 @@ test_fault(void)
 	    EFAULT);
 	CHECK_ERRNO(as_fault(as, b + w, ps, F_INVAL, S_READ), EFAULT);
 	CHECK_ERRNO(as_fault(as, b, SIZE_MAX, F_INVAL, S_READ), EFAULT);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* F_SOFTLOCK pins against unmap until F_SOFTUNLOCK. */
 	CHECK(as_fault(as, PG(b, 8), ps, F_SOFTLOCK, S_WRITE) == 0);
 	CHECK_ERRNO(as_unmap(as, PG(b, 8), 2 * ps), EBUSY);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+4 4+2 8+2");
 	CHECK(as_fault(as, PG(b, 8), ps, F_SOFTUNLOCK, S_WRITE) == 0);
 	CHECK(as_unmap(as, PG(b, 8), 2 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+4 4+2");
 
 	/* A pin across two segments pins both. */
@@ -1330,7 +1297,7 @@ test_fault(void)
 	    EFAULT);
 	CHECK(as_unmap(as, PG(b, 0), 4 * ps) == 0);
 	CHECK(as_unmap(as, PG(b, 4), 2 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "");
 
 	/* S_OTHER asks for no particular access, so a vn segment lets it
@@ -1347,7 +1314,7 @@ test_fault(void)
 	fa.fa_rw = S_READ;
 	CHECK(survives(fault_inval_child, &fa, "F_INVAL S_READ, PROT_NONE"));
 	CHECK_ERRNO(as_fault(as, PG(b, 0), ps, F_INVAL, S_READ), EACCES);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 }
@@ -1381,7 +1348,7 @@ test_prot(void)
 
 	/* The whole segment read-only. */
 	CHECK(as_setprot(as, b, 4 * ps, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_checkprot(as, b, 4 * ps, PROT_READ) == 0);
 	CHECK_ERRNO(as_checkprot(as, b, 4 * ps, PROT_WRITE), EACCES);
 	CHECK_ERRNO(as_checkprot(as, PG(b, 3), ps, RW), EACCES);
@@ -1394,7 +1361,7 @@ test_prot(void)
 	/* One page writable again, one page inaccessible. */
 	CHECK(as_setprot(as, PG(b, 1), ps, RW) == 0);
 	CHECK(as_setprot(as, PG(b, 3), ps, PROT_NONE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_checkprot(as, PG(b, 1), ps, RW) == 0);
 	CHECK_ERRNO(as_checkprot(as, PG(b, 0), ps, PROT_WRITE), EACCES);
 	CHECK_ERRNO(as_checkprot(as, PG(b, 2), ps, PROT_WRITE), EACCES);
@@ -1422,7 +1389,7 @@ test_prot(void)
 
 	/* Whole again: per-page state is gone. */
 	CHECK(as_setprot(as, b, 4 * ps, RW) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_checkprot(as, b, 4 * ps, RW) == 0);
 	HOST_PROT(PG(b, 3), "rw-");
 	CHECK(holds(as, PG(b, 2), 2 * ps, 8));
@@ -1430,7 +1397,7 @@ test_prot(void)
 	/* Across two segments. */
 	CHECK(map_anon(as, PG(b, 4), 2, RW, MAP_SHARED) == 0);
 	CHECK(as_setprot(as, PG(b, 3), 2 * ps, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_checkprot(as, PG(b, 2), ps, PROT_WRITE) == 0);
 	CHECK_ERRNO(as_checkprot(as, PG(b, 3), ps, PROT_WRITE), EACCES);
 	CHECK_ERRNO(as_checkprot(as, PG(b, 4), ps, PROT_WRITE), EACCES);
@@ -1445,7 +1412,7 @@ test_prot(void)
 	CHECK_ERRNO(as_checkprot(as, PG(b, 8), 2 * ps, PROT_WRITE), EACCES);
 	CHECK(as_setprot(as, PG(b, 8), 2 * ps, RW) == 0);
 	CHECK(as_checkprot(as, PG(b, 8), 2 * ps, RW) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* A hole in the range: refused before anything changes. */
 	CHECK_ERRNO(as_setprot(as, PG(b, 4), 6 * ps, PROT_NONE), ENOMEM);
@@ -1458,7 +1425,7 @@ test_prot(void)
 	CHECK_ERRNO(as_setprot(as, b, ps, 0x100), EINVAL);
 	CHECK_ERRNO(as_checkprot(as, b, ps, 0x100), EINVAL);
 	CHECK_ERRNO(as_setprot(as, b, ps, ~0u), EINVAL);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	free(buf);
@@ -1495,7 +1462,7 @@ test_ctl(void)
 	} else {
 		CHECK(as_ctl(as, b, 6 * ps, AS_CTL_UNLOCK, 0) == 0);
 	}
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(holds(as, b, 6 * ps, 10));
 
 	/* A hole in the range. */
@@ -1509,7 +1476,7 @@ test_ctl(void)
 	CHECK_ERRNO(as_ctl(as, b, ps, (enum as_ctl_op)-1, 0), EINVAL);
 	CHECK_ERRNO(as_ctl(as, b, ps, AS_CTL_SYNC, MS_SYNC | MS_ASYNC),
 	    EINVAL);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(holds(as, b, 6 * ps, 10));
 
 	as_free(as);
@@ -1553,7 +1520,7 @@ test_incore(void)
 	CHECK_ERRNO(as_incore(as, b, 8 * ps, vec), ENOMEM);
 	CHECK_ERRNO(as_incore(as, PG(b, 7), ps, vec), ENOMEM);
 	CHECK_ERRNO(as_incore(as, b, ps, NULL), EINVAL);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 }
@@ -1584,7 +1551,7 @@ test_copy(void)
 	CHECK(map_anon(as, PG(b, 3), 2, RW, MAP_SHARED) == 0);
 	CHECK(map_anon(as, PG(b, 6), 2, RW, MAP_PRIVATE) == 0);
 	CHECK(as_setprot(as, PG(b, 7), ps, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Round trip across page and segment boundaries. */
 	err = -1;
@@ -1642,7 +1609,7 @@ test_copy(void)
 
 	/* Running past the end of the window: the in-window part. */
 	CHECK(map_anon(as, b + w - 2 * ps, 2, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	err = -1;
 	n = as_write(as, b + w - 100, buf, 200, &err);
 	CHECK(n == 100 && err == EFAULT);
@@ -1661,7 +1628,7 @@ test_copy(void)
 	CHECK(as_read(as, b - 10, back, 20, &err) == 0 && err == EFAULT);
 	err = -1;
 	CHECK(as_write(as, b - 10, buf, 20, &err) == 0 && err == EFAULT);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	free(back);
@@ -1708,7 +1675,7 @@ test_walk(void)
 	CHECK(map_anon(as, PG(b, 2), 2, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 20), 1, RW, MAP_PRIVATE) == 0);
 	CHECK(map_anon(as, PG(b, 5), 1, RW, MAP_PRIVATE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	memset(&ws, 0, sizeof (ws));
 	ws.ws_ordered = true;
@@ -1752,12 +1719,12 @@ test_dup(void)
 	CHECK(as_setprot(as, PG(b, 3), ps, PROT_READ) == 0);
 	CHECK(as_map(as, PG(b, 8), 2 * ps, segvn_create, &file) == 0);
 	CHECK(fill(as, PG(b, 8), 2 * ps, 13));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	nas = as_dup(as);
 	REQUIRE(nas != NULL);
 	nb = as_window_base(nas);
-	VERIFY(nas);
+	CHECK_VERIFY(nas);
 	LAYOUT(nas, "0+4 8+2");
 	CHECK(as_window_size(nas) == as_window_size(as));
 	CHECK(nb != b);
@@ -1780,10 +1747,10 @@ test_dup(void)
 	CHECK(holds(nas, PG(nb, 8), ps, 16));
 	CHECK(fill(nas, PG(nb, 9), ps, 17));
 	CHECK(holds(as, PG(b, 9), ps, 17));
-	VERIFY(nas);
+	CHECK_VERIFY(nas);
 	as_free(nas);
 	CHECK(holds(as, PG(b, 9), ps, 17));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Anonymous shared memory cannot be duplicated: NULL/ENOTSUP, the
 	 * original untouched, and no descriptor, window or segment left
@@ -1802,7 +1769,7 @@ test_dup(void)
 	CHECK(count_fds() == fds0);
 	va1 = mapped_bytes();
 	CHECK(va1 < va0 + 256 * MIB);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	LAYOUT(as, "0+4 8+2 12+1");
 	CHECK(holds(as, PG(b, 12), ps, 18));
 	CHECK(holds(as, PG(b, 9), ps, 17));
@@ -1827,7 +1794,7 @@ test_describe(void)
 	REQUIRE((as = as_alloc(16 * MIB)) != NULL);
 	b = as_window_base(as);
 	CHECK(as_map(as, PG(b, 2), 3 * ps, segvn_create, &named) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_enter(as, AS_READER);
 	seg = as_segat(as, PG(b, 3));

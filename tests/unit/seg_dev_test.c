@@ -32,25 +32,6 @@
 
 static size_t pagesize;
 
-#define	VERIFY(as) do {							\
-	char why_[256] = "";						\
-	CHECK(as_verify((as), why_, sizeof (why_)) == 0 ||		\
-	    (fprintf(stderr, "line %d: verify: %s\n", __LINE__, why_), 0)); \
-} while (0)
-
-static void
-describe(struct as *as, void *addr, char *buf, size_t len)
-{
-	struct seg *seg;
-
-	as_enter(as, AS_READER);
-	if ((seg = as_segat(as, addr)) != NULL)
-		seg_describe(seg, buf, len);
-	else
-		(void) snprintf(buf, len, "(none)");
-	as_exit(as);
-}
-
 static size_t
 seg_at(struct as *as, void *addr, char **basep, uint64_t *offp)
 {
@@ -66,18 +47,6 @@ seg_at(struct as *as, void *addr, char **basep, uint64_t *offp)
 	}
 	as_exit(as);
 	return (size);
-}
-
-static bool
-all_zero(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] != 0)
-			return (false);
-	}
-	return (true);
 }
 
 static void
@@ -125,12 +94,12 @@ test_errors(struct as *as, char *b)
 	/* ... but a private one is fine, and the name comes from the fd. */
 	c.type = MAP_PRIVATE;
 	CHECK(as_map(as, b, pagesize, segdev_create, &c) == 0);
-	VERIFY(as);
-	describe(as, b, text, sizeof (text));
+	CHECK_VERIFY(as);
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "dev /dev/zero off=0 private rw-") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 	CHECK(as_unmap(as, b, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	(void) close(fd);
 
 	/* Not devices. */
@@ -161,13 +130,13 @@ test_errors(struct as *as, char *b)
 	c.offset = (off_t)pagesize;
 	CHECK_ERRNO(as_map(as, b, 2 * pagesize, segdev_create, &c), ENXIO);
 	CHECK(as_map(as, b, pagesize, segdev_create, &c) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(memcmp(b, "standin", 7) == 0);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strstr(text, "/file off=0x1000 shared r--") != NULL ||
 	    pagesize != 4096 || (fprintf(stderr, "dump: %s\n", text), 0));
 	CHECK(as_unmap(as, b, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	(void) close(fd);
 	(void) unlink(file);
 	(void) unlink(fifo);
@@ -184,7 +153,7 @@ test_errors(struct as *as, char *b)
 		    "file check is not exercised\n");
 	}
 	CHECK(as_nsegs(as) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 static void
@@ -205,8 +174,8 @@ test_zero_shared(struct as *as, char *b)
 	REQUIRE(len <= sizeof (buf));
 	a.offset = 0;
 	REQUIRE(as_map(as, b, len, segdev_create, &a) == 0);
-	VERIFY(as);
-	describe(as, b, text, sizeof (text));
+	CHECK_VERIFY(as);
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "dev /dev/zero off=0 shared rw-") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 	/* Nothing resident until touched; a read makes pages (shmem). */
@@ -215,11 +184,11 @@ test_zero_shared(struct as *as, char *b)
 		CHECK(vec[i] == 0);
 	memset(buf, 0xff, len);
 	CHECK(as_read(as, b, buf, pagesize, &err) == pagesize && err == 0 &&
-	    all_zero(buf, pagesize));
+	    bytes_all_zero(buf, pagesize));
 	CHECK(as_incore(as, b, len, vec) == 0);
 	CHECK(vec[0] == 1 && vec[1] == 0);
 	CHECK(as_read(as, b, buf, len, &err) == len && err == 0 &&
-	    all_zero(buf, len));
+	    bytes_all_zero(buf, len));
 	for (i = 0; i < 8; i++)
 		buf[i * pagesize] = (unsigned char)(i + 1);
 	CHECK(as_write(as, b, buf, len, &err) == len && err == 0);
@@ -232,17 +201,17 @@ test_zero_shared(struct as *as, char *b)
 	/* Per-page protections; no execute ever. */
 	CHECK_ERRNO(as_setprot(as, b, len, PROT_READ | PROT_EXEC), EACCES);
 	CHECK(as_setprot(as, b + 2 * pagesize, pagesize, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_write(as, b + 2 * pagesize, buf, 1, &err) == 0 &&
 	    err == EACCES);
 	CHECK_ERRNO(as_checkprot(as, b, len, PROT_WRITE), EACCES);
 	CHECK(as_checkprot(as, b, len, PROT_READ) == 0);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strstr(text, "(per-page prot)") != NULL);
 
 	/* Split: pages 3-4 go; contents, offsets and protections follow. */
 	CHECK(as_unmap(as, b + 3 * pagesize, 2 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
 	CHECK(seg_at(as, b, &base, &off) == 3 * pagesize && base == b &&
 	    off == 0);
@@ -263,21 +232,21 @@ test_zero_shared(struct as *as, char *b)
 	as_exit(as);
 	/* Head trim of the upper piece, tail trim of the lower one. */
 	CHECK(as_unmap(as, b + 5 * pagesize, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(seg_at(as, b + 6 * pagesize, &base, &off) == 2 * pagesize &&
 	    base == b + 6 * pagesize && off == 6 * pagesize);
 	CHECK(((unsigned char *)b)[7 * pagesize] == 8);
 	CHECK(as_unmap(as, b + 2 * pagesize, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(seg_at(as, b, &base, NULL) == 2 * pagesize);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strstr(text, "/dev/zero off=0 shared rw-") != NULL);
 
 	/* Pins. */
 	CHECK(as_fault(as, b, pagesize, F_SOFTLOCK, S_WRITE) == 0);
 	CHECK_ERRNO(as_unmap(as, b, pagesize), EBUSY);
 	CHECK(as_fault(as, b, pagesize, F_SOFTUNLOCK, S_WRITE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	CHECK(as_ctl(as, b, 2 * pagesize, AS_CTL_SYNC, MS_SYNC) == 0);
 	CHECK(as_ctl(as, b, 2 * pagesize, AS_CTL_ADVISE, MADV_NORMAL) == 0);
@@ -288,25 +257,26 @@ test_zero_shared(struct as *as, char *b)
 
 	/* dup maps the device again: /dev/zero makes new zeros. */
 	REQUIRE((nas = as_dup(as)) != NULL);
-	VERIFY(nas);
+	CHECK_VERIFY(nas);
 	CHECK(as_nsegs(nas) == 2);
 	{
 		char *nb = (char *)as_window_base(nas) +
 		    (b - (char *)as_window_base(as));
 		char t2[160];
 
-		describe(as, b + 6 * pagesize, text, sizeof (text));
-		describe(nas, nb + 6 * pagesize, t2, sizeof (t2));
+		seg_dump_at(as, b + 6 * pagesize, text, sizeof (text));
+		seg_dump_at(nas, nb + 6 * pagesize, t2, sizeof (t2));
 		CHECK(strcmp(text, t2) == 0);
 		CHECK(as_read(nas, nb, buf, 2 * pagesize, &err) ==
-		    2 * pagesize && err == 0 && all_zero(buf, 2 * pagesize));
+		    2 * pagesize && err == 0 &&
+		    bytes_all_zero(buf, 2 * pagesize));
 		CHECK(as_write(nas, nb, "n", 1, &err) == 1 && err == 0);
 		CHECK(*b == 1);
 	}
 	as_free(nas);
 
 	CHECK(as_unmap(as, b, len) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 0);
 }
 
@@ -325,22 +295,22 @@ test_zero_private_and_ops(struct as *as, char *b)
 
 	/* Opened read-only for a private mapping: writable later. */
 	REQUIRE(as_map(as, b, 4 * pagesize, segdev_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_write(as, b, "p", 1, &err) == 0 && err == EACCES);
 	CHECK(as_setprot(as, b, 4 * pagesize, PROT_READ | PROT_WRITE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_write(as, b, "p", 1, &err) == 1 && err == 0 && *b == 'p');
 	CHECK((as_dup(as) == NULL) && errno == ENOTSUP);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* A shared read-only open can never be written. */
 	REQUIRE(as_map(as, b + 8 * pagesize, pagesize, segdev_create, &ro) ==
 	    0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK_ERRNO(as_setprot(as, b + 8 * pagesize, pagesize,
 	    PROT_READ | PROT_WRITE), EACCES);
 	CHECK(as_unmap(as, b + 8 * pagesize, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_enter(as, AS_READER);
 	seg = as_segat(as, b + pagesize);
@@ -381,9 +351,9 @@ test_zero_private_and_ops(struct as *as, char *b)
 	CHECK(seg_base(seg) == b + pagesize && seg_size(seg) == 3 * pagesize);
 	CHECK(segop_getoffset(seg, b + pagesize) == pagesize);
 	as_exit(as);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 static void
@@ -400,7 +370,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_map(as, b, 4 * pagesize, segdev_create, &a);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(errno == ENOMEM || errno == EAGAIN);
@@ -412,7 +382,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_unmap(as, b + pagesize, pagesize);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(as_nsegs(as) == 1);
@@ -422,7 +392,7 @@ test_inject(struct as *as, char *b)
 		CHECK(rv == 0 && as_nsegs(as) == 2);
 		CHECK(b[3 * pagesize] == 'k');
 		CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-		VERIFY(as);
+		CHECK_VERIFY(as);
 	}
 }
 
@@ -446,14 +416,14 @@ test_real_devices(struct as *as, char *b)
 		fprintf(stderr, "note: /dev/mem cannot be mapped here (%s): "
 		    "not exercised\n", strerror(errno));
 	} else {
-		VERIFY(as);
-		describe(as, b, text, sizeof (text));
+		CHECK_VERIFY(as);
+		seg_dump_at(as, b, text, sizeof (text));
 		CHECK(strcmp(text, "dev /dev/mem off=0 shared r--") == 0);
 		/* The first page of physical memory is plain RAM. */
 		CHECK(as_read(as, b, &c, 1, &err) == 1 && err == 0);
 		CHECK(as_write(as, b, &c, 1, &err) == 0 && err == EACCES);
 		CHECK(as_unmap(as, b, pagesize) == 0);
-		VERIFY(as);
+		CHECK_VERIFY(as);
 	}
 
 	/* A PCI memory BAR: map and unmap only (reading registers can have
@@ -474,12 +444,12 @@ test_real_devices(struct as *as, char *b)
 		if (as_map(as, b, pagesize, segdev_create, &a) != 0)
 			continue;	/* an I/O BAR, or not mappable */
 		mapped = true;
-		VERIFY(as);
-		describe(as, b, text, sizeof (text));
+		CHECK_VERIFY(as);
+		seg_dump_at(as, b, text, sizeof (text));
 		CHECK(strncmp(text, "dev /sys/", 9) == 0 &&
 		    strstr(text, " off=0 shared r--") != NULL);
 		CHECK(as_unmap(as, b, pagesize) == 0);
-		VERIFY(as);
+		CHECK_VERIFY(as);
 	}
 	if (!mapped)
 		fprintf(stderr, "note: no mappable PCI memory BAR here: "

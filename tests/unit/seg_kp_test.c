@@ -31,25 +31,6 @@
 
 static size_t pagesize;
 
-#define	VERIFY(as) do {							\
-	char why_[256] = "";						\
-	CHECK(as_verify((as), why_, sizeof (why_)) == 0 ||		\
-	    (fprintf(stderr, "line %d: verify: %s\n", __LINE__, why_), 0)); \
-} while (0)
-
-static void
-describe(struct as *as, void *addr, char *buf, size_t len)
-{
-	struct seg *seg;
-
-	as_enter(as, AS_READER);
-	if ((seg = as_segat(as, addr)) != NULL)
-		seg_describe(seg, buf, len);
-	else
-		(void) snprintf(buf, len, "(none)");
-	as_exit(as);
-}
-
 /* The usable range of the kp segment at addr (NULL when none). */
 static char *
 buffer_at(struct as *as, void *addr, size_t *sizep)
@@ -142,7 +123,7 @@ test_create_errors(struct as *as, char *b)
 	c.fd = 999;
 	CHECK_ERRNO(as_map(as, b, 6 * pagesize, segkp_create, &c), EBADF);
 	CHECK(as_nsegs(as) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 /* The anonymous buffer: copies, guards, protections, unmap. */
@@ -157,11 +138,11 @@ test_anon(struct as *as, char *b)
 	int err;
 
 	REQUIRE(as_map(as, b, len, segkp_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	u = buffer_at(as, b, &size);
 	CHECK(u == b + pagesize && size == 4 * pagesize);
 	CHECK(buffer_at(as, b + len - 1, NULL) == u);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "kp anon rw- 4 pages guard 1+1") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 
@@ -198,34 +179,34 @@ test_anon(struct as *as, char *b)
 	CHECK_ERRNO(as_setprot(as, b, pagesize, PROT_READ), EACCES);
 	CHECK_ERRNO(as_setprot(as, u, size, PROT_READ | PROT_EXEC), EACCES);
 	CHECK(as_setprot(as, u + pagesize, pagesize, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_write(as, u + pagesize, buf, 1, &err) == 0 && err == EACCES);
 	CHECK(as_read(as, u + pagesize, buf, 1, &err) == 1 && err == 0);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "kp anon rw- 4 pages guard 1+1 (per-page prot)") ==
 	    0 || (fprintf(stderr, "dump: %s\n", text), 0));
 	/* PROT_NONE over everything, guards included, then back. */
 	CHECK(as_setprot(as, b, len, PROT_NONE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_read(as, u, buf, 1, &err) == 0 && err == EACCES);
 	CHECK(as_fault(as, u, size, F_INVAL, S_OTHER) == 0);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "kp anon --- 4 pages guard 1+1") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 	CHECK(as_setprot(as, u, size, PROT_READ | PROT_WRITE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(u[size - 1] == 0x77);
 
 	/* Whole or nothing. */
 	CHECK_ERRNO(as_unmap(as, u, pagesize), ENOTSUP);
 	CHECK_ERRNO(as_unmap(as, b, pagesize), ENOTSUP);
 	CHECK_ERRNO(as_unmap(as, b, len - pagesize), ENOTSUP);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 1 && buffer_at(as, b, NULL) == u);
 	CHECK(as_fault(as, u, pagesize, F_SOFTLOCK, S_READ) == 0);
 	CHECK_ERRNO(as_unmap(as, b, len), EBUSY);
 	CHECK(as_fault(as, u, pagesize, F_SOFTUNLOCK, S_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	CHECK(as_ctl(as, b, len, AS_CTL_SYNC, MS_SYNC) == 0);
 	CHECK(as_ctl(as, b, len, AS_CTL_ADVISE, MADV_WILLNEED) == 0);
@@ -235,7 +216,7 @@ test_anon(struct as *as, char *b)
 		CHECK(errno == EPERM || errno == ENOMEM || errno == EAGAIN);
 
 	CHECK(as_unmap(as, b, len) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 0);
 }
 
@@ -249,7 +230,7 @@ test_traps(struct as *as, char *b)
 	char *u;
 
 	REQUIRE(as_map(as, b, len, segkp_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	u = buffer_at(as, b, &size);
 	REQUIRE(u == b + 2 * pagesize && size == 2 * pagesize);
 	CHECK(child_store(u + size) == SIGSEGV);
@@ -259,13 +240,12 @@ test_traps(struct as *as, char *b)
 	CHECK(child_store(u) == 0);
 	CHECK(child_store(u + size - 1) == 0);
 	CHECK(as_unmap(as, b, len) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 static void
 test_file(struct as *as, char *b)
 {
-	char path[] = "/tmp/seg_kp_test.XXXXXX";
 	struct segkp_crargs a = { .size = 2 * pagesize, .guard_before = 2,
 	    .guard_after = 3, .prot = PROT_READ | PROT_WRITE };
 	size_t len = segkp_len(&a), size = 0;
@@ -276,8 +256,7 @@ test_file(struct as *as, char *b)
 	struct seg *seg;
 	int fd, err;
 
-	REQUIRE((fd = mkstemp(path)) >= 0);
-	(void) unlink(path);
+	fd = tmpfile_fd(0);
 	a.fd = fd;
 	a.offset = (off_t)pagesize;
 	{
@@ -289,12 +268,12 @@ test_file(struct as *as, char *b)
 		CHECK_ERRNO(as_map(as, b, len, segkp_create, &c), EINVAL);
 	}
 	REQUIRE(as_map(as, b, len, segkp_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	(void) close(fd);	/* the driver keeps its own */
 	CHECK(fstat(fd, &st) != 0);
 	u = buffer_at(as, b, &size);
 	REQUIRE(u == b + 2 * pagesize && size == 2 * pagesize);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "kp file off=0x1000 rw- 2 pages guard 2+3") == 0 ||
 	    pagesize != 4096 || (fprintf(stderr, "dump: %s\n", text), 0));
 
@@ -316,12 +295,12 @@ test_file(struct as *as, char *b)
 		char *nu;
 
 		REQUIRE((nas = as_dup(as)) != NULL);
-		VERIFY(nas);
+		CHECK_VERIFY(nas);
 		nu = buffer_at(nas, (char *)as_window_base(nas) +
 		    (b - (char *)as_window_base(as)), NULL);
 		REQUIRE(nu != NULL);
 		CHECK(memcmp(nu + pagesize + 5, msg, sizeof (msg)) == 0);
-		describe(nas, nu, text, sizeof (text));
+		seg_dump_at(nas, nu, text, sizeof (text));
 		CHECK(strncmp(text, "kp anon rw- 2 pages guard 2+3", 29) == 0);
 		nu[pagesize + 5] = 'X';
 		CHECK(u[pagesize + 5] == 'p');
@@ -329,14 +308,13 @@ test_file(struct as *as, char *b)
 		as_free(nas);
 	}
 	CHECK(as_unmap(as, b, len) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* The bytes land in the file, which was grown to fit. */
-	memcpy(path + strlen(path) - 6, "XXXXXX", 6);
-	REQUIRE((fd = mkstemp(path)) >= 0);
+	fd = tmpfile_fd(0);
 	a.fd = fd;
 	REQUIRE(as_map(as, b, len, segkp_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(fstat(fd, &st) == 0 && st.st_size == (off_t)(3 * pagesize));
 	u = buffer_at(as, b, NULL);
 	CHECK(as_write(as, u + 5, msg, sizeof (msg), &err) == sizeof (msg));
@@ -346,9 +324,8 @@ test_file(struct as *as, char *b)
 	CHECK(child_store(u + 2 * pagesize) == SIGSEGV);
 	CHECK(child_store(u - 1) == SIGSEGV);
 	CHECK(as_unmap(as, b, len) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	(void) close(fd);
-	(void) unlink(path);
 }
 
 static void
@@ -365,7 +342,7 @@ test_segops(struct as *as, char *b)
 	char *u = b + pagesize, text[80];
 
 	REQUIRE(as_map(as, b, len, segkp_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	as_enter(as, AS_READER);
 	seg = as_segat(as, b);
 	REQUIRE(seg != NULL);
@@ -408,12 +385,12 @@ test_segops(struct as *as, char *b)
 
 	/* A page that cannot be read cannot be copied. */
 	CHECK(as_setprot(as, u, pagesize, PROT_NONE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK((nas = as_dup(as)) == NULL && errno == ENOTSUP);
 	CHECK(as_setprot(as, u, pagesize, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	REQUIRE((nas = as_dup(as)) != NULL);
-	VERIFY(nas);
+	CHECK_VERIFY(nas);
 	CHECK(as_checkprot(nas, (char *)as_window_base(nas) +
 	    (u - (char *)as_window_base(as)), pagesize, PROT_WRITE) == -1);
 	as_free(nas);
@@ -427,7 +404,7 @@ test_segops(struct as *as, char *b)
 	CHECK(segop_unmap(seg, u, pagesize) == ENOTSUP);
 	CHECK(segop_unmap(seg, b, len) == 0);
 	as_exit(as);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 0);
 }
 
@@ -448,7 +425,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_map(as, b, len, segkp_create, &a);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(errno == ENOMEM || errno == EAGAIN);
@@ -459,7 +436,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_setprot(as, b + pagesize, pagesize, PROT_READ);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(as_checkprot(as, b + pagesize, pagesize,
@@ -476,7 +453,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_unmap(as, b, len);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(as_nsegs(as) == 1);

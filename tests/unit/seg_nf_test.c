@@ -26,26 +26,6 @@
 
 static size_t pagesize;
 
-#define	VERIFY(as) do {							\
-	char why_[256] = "";						\
-	CHECK(as_verify((as), why_, sizeof (why_)) == 0 ||		\
-	    (fprintf(stderr, "line %d: verify: %s\n", __LINE__, why_), 0)); \
-} while (0)
-
-/* The dump of the segment at addr, or "(none)". */
-static void
-describe(struct as *as, void *addr, char *buf, size_t len)
-{
-	struct seg *seg;
-
-	as_enter(as, AS_READER);
-	if ((seg = as_segat(as, addr)) != NULL)
-		seg_describe(seg, buf, len);
-	else
-		(void) snprintf(buf, len, "(none)");
-	as_exit(as);
-}
-
 /* Base and size of the segment at addr (0 size when none). */
 static size_t
 seg_at(struct as *as, void *addr, char **basep, const char **opsp)
@@ -64,18 +44,6 @@ seg_at(struct as *as, void *addr, char **basep, const char **opsp)
 	return (size);
 }
 
-static bool
-all_zero(const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] != 0)
-			return (false);
-	}
-	return (true);
-}
-
 static void
 test_read_write(struct as *as, char *b)
 {
@@ -89,21 +57,21 @@ test_read_write(struct as *as, char *b)
 
 	REQUIRE(len <= sizeof (buf));
 	REQUIRE(as_map(as, b, len, segnf_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(seg_at(as, b + pagesize, &base, &ops) == len && base == b);
 	CHECK(ops != NULL && strcmp(ops, "segnf_ops") == 0);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "zero r-- 16 pages") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 
 	memset(buf, 0xff, len);
 	CHECK(as_read(as, b, buf, len, &err) == len && err == 0);
-	CHECK(all_zero(buf, len));
+	CHECK(bytes_all_zero(buf, len));
 	/* Unaligned read across pages. */
 	memset(buf, 0xff, 100);
 	CHECK(as_read(as, b + pagesize - 50, buf, 100, &err) == 100 &&
 	    err == 0);
-	CHECK(all_zero(buf, 100));
+	CHECK(bytes_all_zero(buf, 100));
 
 	/* Never writable. */
 	CHECK(as_write(as, b + 3, &one, 1, &err) == 0 && err == EACCES);
@@ -115,9 +83,9 @@ test_read_write(struct as *as, char *b)
 	CHECK_ERRNO(as_checkprot(as, b, len, PROT_WRITE), EACCES);
 	CHECK(as_checkprot(as, b, len, PROT_READ) == 0);
 	CHECK(as_fault(as, b, len, F_INVAL, S_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_read(as, b, buf, len, &err) == len && err == 0 &&
-	    all_zero(buf, len));
+	    bytes_all_zero(buf, len));
 }
 
 static void
@@ -129,7 +97,7 @@ test_incore(struct as *as, char *b)
 
 	/* Fresh pages are not resident; a page read is (the zero page). */
 	REQUIRE(as_map(as, b, 4 * pagesize, segnf_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	memset(vec, 0xee, sizeof (vec));
 	CHECK(as_incore(as, b, 4 * pagesize, vec) == 0);
 	for (i = 0; i < 4; i++)
@@ -148,7 +116,7 @@ test_incore(struct as *as, char *b)
 	}
 	CHECK_ERRNO(as_incore(as, b, 5 * pagesize, vec), ENOMEM);
 	CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 static void
@@ -166,11 +134,11 @@ test_prot(struct as *as, char *b)
 	CHECK_ERRNO(as_map(as, b, pagesize, segnf_create, &ex), EACCES);
 	CHECK_ERRNO(as_map(as, b, pagesize, segnf_create, &bad), EINVAL);
 	CHECK(as_nsegs(as) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	REQUIRE(as_map(as, b, 2 * pagesize, segnf_create, &none) == 0);
-	VERIFY(as);
-	describe(as, b, text, sizeof (text));
+	CHECK_VERIFY(as);
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "zero --- 2 pages mmio") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 	CHECK(as_read(as, b, &c, 1, &err) == 0 && err == EACCES);
@@ -180,14 +148,14 @@ test_prot(struct as *as, char *b)
 	CHECK(as_checkprot(as, b, pagesize, PROT_NONE) == 0);
 	CHECK_ERRNO(as_checkprot(as, b, pagesize, PROT_READ), EACCES);
 	CHECK(as_setprot(as, b + pagesize, pagesize, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_read(as, b + pagesize, &c, 1, &err) == 1 && err == 0 &&
 	    c == 0);
 	CHECK(as_read(as, b, &c, 1, &err) == 0 && err == EACCES);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strstr(text, "(per-page prot)") != NULL);
 	CHECK(as_unmap(as, b, 2 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 /* Trims and a split; per-page protections follow the pages. */
@@ -203,14 +171,14 @@ test_unmap(struct as *as, char *b)
 	int err;
 
 	REQUIRE(as_map(as, b, NPAGES * pagesize, segnf_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	/* Page 12 unreadable before the split. */
 	CHECK(as_setprot(as, b + 12 * pagesize, pagesize, PROT_NONE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Split: pages 6-7 go. */
 	CHECK(as_unmap(as, b + 6 * pagesize, 2 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
 	CHECK(seg_at(as, b, &base, &ops) == 6 * pagesize && base == b);
 	CHECK(seg_at(as, b + 8 * pagesize, &base, &ops) == 8 * pagesize &&
@@ -219,7 +187,7 @@ test_unmap(struct as *as, char *b)
 	CHECK(seg_at(as, b + 6 * pagesize, &base, NULL) == 0);
 	CHECK(as_read(as, b + 6 * pagesize, buf, 1, &err) == 0 &&
 	    err == EFAULT);
-	describe(as, b + 8 * pagesize, text, sizeof (text));
+	seg_dump_at(as, b + 8 * pagesize, text, sizeof (text));
 	CHECK(strcmp(text, "zero r-- 8 pages (per-page prot)") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 
@@ -233,11 +201,11 @@ test_unmap(struct as *as, char *b)
 	CHECK(as_read(as, b + 12 * pagesize, buf, 1, &err) == 0 &&
 	    err == EACCES);
 	CHECK(as_read(as, b + 11 * pagesize, buf, sizeof (buf), &err) ==
-	    sizeof (buf) && err == 0 && all_zero(buf, sizeof (buf)));
+	    sizeof (buf) && err == 0 && bytes_all_zero(buf, sizeof (buf)));
 
 	/* Head trim of the upper piece, tail trim of the lower one. */
 	CHECK(as_unmap(as, b + 8 * pagesize, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(seg_at(as, b + 9 * pagesize, &base, NULL) == 7 * pagesize &&
 	    base == b + 9 * pagesize);
 	as_enter(as, AS_READER);
@@ -248,19 +216,19 @@ test_unmap(struct as *as, char *b)
 		CHECK(protv[i] == (i == 3 ? PROT_NONE : PROT_READ));
 	as_exit(as);
 	CHECK(as_unmap(as, b + 5 * pagesize, pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(seg_at(as, b, &base, NULL) == 5 * pagesize);
 	CHECK(as_read(as, b, buf, sizeof (buf), &err) == sizeof (buf) &&
-	    all_zero(buf, sizeof (buf)));
+	    bytes_all_zero(buf, sizeof (buf)));
 
 	/* One call across both pieces and the hole between them. */
 	CHECK(as_unmap(as, b + 4 * pagesize, 6 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
 	CHECK(seg_at(as, b, &base, NULL) == 4 * pagesize);
 	CHECK(seg_at(as, b + 10 * pagesize, &base, NULL) == 6 * pagesize);
 	CHECK(as_unmap(as, b, NPAGES * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 0);
 }
 
@@ -274,10 +242,10 @@ test_softlock_ctl_dup(struct as *as, char *b)
 	int err, rv;
 
 	REQUIRE(as_map(as, b, 4 * pagesize, segnf_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_fault(as, b + pagesize, pagesize, F_SOFTLOCK, S_READ) == 0);
 	CHECK_ERRNO(as_unmap(as, b, 4 * pagesize), EBUSY);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 1);
 	CHECK(as_fault(as, b + pagesize, pagesize, F_SOFTUNLOCK, S_READ) ==
 	    0);
@@ -290,26 +258,26 @@ test_softlock_ctl_dup(struct as *as, char *b)
 	CHECK(as_ctl(as, b, 4 * pagesize, AS_CTL_UNLOCK, 0) == 0);
 	CHECK_ERRNO(as_ctl(as, b, 5 * pagesize, AS_CTL_SYNC, MS_SYNC), ENOMEM);
 	CHECK(as_read(as, b, buf, sizeof (buf), &err) == sizeof (buf) &&
-	    all_zero(buf, sizeof (buf)));
+	    bytes_all_zero(buf, sizeof (buf)));
 
 	/* dup: the copy reads zeros, refuses writes, looks the same. */
 	CHECK(as_setprot(as, b + 3 * pagesize, pagesize, PROT_NONE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	REQUIRE((nas = as_dup(as)) != NULL);
-	VERIFY(nas);
+	CHECK_VERIFY(nas);
 	nb = (char *)as_window_base(nas) + (b - (char *)as_window_base(as));
 	CHECK(as_nsegs(nas) == 1);
-	describe(as, b, t1, sizeof (t1));
-	describe(nas, nb, t2, sizeof (t2));
+	seg_dump_at(as, b, t1, sizeof (t1));
+	seg_dump_at(nas, nb, t2, sizeof (t2));
 	CHECK(strcmp(t1, t2) == 0);
 	CHECK(as_read(nas, nb, buf, sizeof (buf), &err) == sizeof (buf) &&
-	    all_zero(buf, sizeof (buf)));
+	    bytes_all_zero(buf, sizeof (buf)));
 	CHECK(as_read(nas, nb + 3 * pagesize, buf, 1, &err) == 0 &&
 	    err == EACCES);
 	CHECK(as_write(nas, nb, buf, 1, &err) == 0 && err == EACCES);
 	as_free(nas);
 	CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 /* Every op through the typed dispatch, including the refusals. */
@@ -323,7 +291,7 @@ test_segops(struct as *as, char *b)
 	char text[64];
 
 	REQUIRE(as_map(as, b, 4 * pagesize, segnf_create, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	as_enter(as, AS_READER);
 	seg = as_segat(as, b);
 	REQUIRE(seg != NULL);
@@ -367,9 +335,9 @@ test_segops(struct as *as, char *b)
 	CHECK(segop_unmap(seg, b + 3 * pagesize, pagesize) == 0);
 	CHECK(seg_size(seg) == 3 * pagesize);
 	as_exit(as);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_unmap(as, b, 3 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 }
 
 /*
@@ -392,7 +360,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_map(as, b, 4 * pagesize, segnf_create, &named);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(errno == ENOMEM || errno == EAGAIN);
@@ -404,7 +372,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_setprot(as, b + pagesize, pagesize, PROT_NONE);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			as_enter(as, AS_READER);
@@ -419,7 +387,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_unmap(as, b + 2 * pagesize, pagesize);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(as_nsegs(as) == 1);
@@ -434,7 +402,7 @@ test_inject(struct as *as, char *b)
 		    protv[1] == PROT_NONE);
 		as_exit(as);
 		CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-		VERIFY(as);
+		CHECK_VERIFY(as);
 	}
 }
 
@@ -450,7 +418,7 @@ main(void)
 
 	test_read_write(as, b);
 	CHECK(as_unmap(as, b, NPAGES * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	test_incore(as, b);
 	test_prot(as, b);
 	test_unmap(as, b);

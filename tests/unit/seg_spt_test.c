@@ -34,12 +34,6 @@
 static size_t pagesize;
 static pid_t test_pid;
 
-#define	VERIFY(as) do {							\
-	char why_[256] = "";						\
-	CHECK(as_verify((as), why_, sizeof (why_)) == 0 ||		\
-	    (fprintf(stderr, "line %d: verify: %s\n", __LINE__, why_), 0)); \
-} while (0)
-
 static key_t
 test_key(int i)
 {
@@ -79,19 +73,6 @@ nattch(key_t key)
 }
 
 static void
-describe(struct as *as, void *addr, char *buf, size_t len)
-{
-	struct seg *seg;
-
-	as_enter(as, AS_READER);
-	if ((seg = as_segat(as, addr)) != NULL)
-		seg_describe(seg, buf, len);
-	else
-		(void) snprintf(buf, len, "(none)");
-	as_exit(as);
-}
-
-static void
 test_errors(struct as *as, char *b)
 {
 	struct segspt_crargs a = { .key = test_key(0), .create = true,
@@ -112,10 +93,10 @@ test_errors(struct as *as, char *b)
 	c.create = false;
 	CHECK_ERRNO(as_map(as, b, pagesize, segspt_create, &c), ENOENT);
 	CHECK(as_nsegs(as) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	REQUIRE(as_map(as, b, 2 * pagesize, segspt_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	/* The key is taken now. */
 	CHECK_ERRNO(as_map(as, b + 4 * pagesize, 2 * pagesize, segspt_create,
 	    &a), EEXIST);
@@ -127,10 +108,10 @@ test_errors(struct as *as, char *b)
 	CHECK_ERRNO(as_map(as, b + 4 * pagesize, 4 * pagesize, segspt_create,
 	    &c), EINVAL);
 	CHECK(as_nsegs(as) == 1);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	/* Not asked to remove: the key outlives the unmap. */
 	CHECK(as_unmap(as, b, 2 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(key_exists(test_key(0)));
 	CHECK(nattch(test_key(0)) == 0);
 	cleanup();
@@ -183,11 +164,11 @@ test_two_processes(struct as *as, char *b)
 	int err, status;
 
 	REQUIRE(as_map(as, b, 4 * pagesize, segspt_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	(void) snprintf(expect, sizeof (expect),
 	    "shm key=%#lx id=%d rw- 4 pages (remove on last detach)",
 	    (unsigned long)(unsigned)test_key(1), shmget(test_key(1), 0, 0));
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, expect) == 0 ||
 	    (fprintf(stderr, "dump: %s\nwant: %s\n", text, expect), 0));
 	CHECK(as_write(as, b + 5, msg, sizeof (msg), &err) == sizeof (msg) &&
@@ -214,7 +195,7 @@ test_two_processes(struct as *as, char *b)
 
 	/* A read-only attach of the same key in this address space. */
 	REQUIRE(as_map(as, r, 4 * pagesize, segspt_create, &ro) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(nattch(test_key(1)) == 2);
 	CHECK(memcmp(r + 5, msg, sizeof (msg)) == 0);
 	CHECK(as_write(as, r, msg, 1, &err) == 0 && err == EACCES);
@@ -222,7 +203,7 @@ test_two_processes(struct as *as, char *b)
 	    EACCES);
 	CHECK_ERRNO(as_checkprot(as, r, pagesize, PROT_WRITE), EACCES);
 	CHECK_ERRNO(as_fault(as, r, pagesize, F_INVAL, S_WRITE), EACCES);
-	describe(as, r, text, sizeof (text));
+	seg_dump_at(as, r, text, sizeof (text));
 	CHECK(strstr(text, " r-- 4 pages") != NULL &&
 	    strstr(text, "remove") == NULL);
 	/* Writes through one view show in the other. */
@@ -235,7 +216,7 @@ test_two_processes(struct as *as, char *b)
 		char *nb;
 
 		REQUIRE((nas = as_dup(as)) != NULL);
-		VERIFY(nas);
+		CHECK_VERIFY(nas);
 		CHECK(nattch(test_key(1)) == 4);
 		nb = (char *)as_window_base(nas) +
 		    (b - (char *)as_window_base(as));
@@ -252,20 +233,20 @@ test_two_processes(struct as *as, char *b)
 	CHECK_ERRNO(as_unmap(as, b, pagesize), ENOTSUP);
 	CHECK_ERRNO(as_unmap(as, b + pagesize, 2 * pagesize), ENOTSUP);
 	CHECK_ERRNO(as_unmap(as, b, 9 * pagesize), ENOTSUP);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2 && nattch(test_key(1)) == 2);
 
 	/* The read-only attach (no removal asked) goes: still there. */
 	CHECK(as_unmap(as, r, 4 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(nattch(test_key(1)) == 1);
 	/* Pinned: refuses; then the last attach goes and takes the key. */
 	CHECK(as_fault(as, b, pagesize, F_SOFTLOCK, S_READ) == 0);
 	CHECK_ERRNO(as_unmap(as, b, 4 * pagesize), EBUSY);
 	CHECK(as_fault(as, b, pagesize, F_SOFTUNLOCK, S_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 0);
 	errno = 0;
 	CHECK(shmget(test_key(1), 0, 0) == -1 && errno == ENOENT);
@@ -286,7 +267,7 @@ test_ops(struct as *as, char *b)
 	int err, id;
 
 	REQUIRE(as_map(as, b, 4 * pagesize, segspt_create, &a) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	REQUIRE((id = shmget(test_key(2), 0, 0)) >= 0);
 	CHECK(shmctl(id, IPC_STAT, &ds) == 0 &&
 	    (ds.shm_perm.mode & 0777) == 0640 &&
@@ -303,16 +284,16 @@ test_ops(struct as *as, char *b)
 
 	/* Per-page protections. */
 	CHECK(as_setprot(as, b + pagesize, pagesize, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_write(as, b + pagesize, "a", 1, &err) == 0 && err == EACCES);
 	CHECK(as_write(as, b + pagesize - 2, "abc", 3, &err) == 2 &&
 	    err == EACCES);
-	describe(as, b, text, sizeof (text));
+	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strstr(text, " rw- 4 pages (remove on last detach) "
 	    "(per-page prot)") != NULL ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
 	CHECK(as_setprot(as, b + 3 * pagesize, pagesize, PROT_NONE) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_fault(as, b + 3 * pagesize, pagesize, F_INVAL, S_OTHER) ==
 	    0);
 	CHECK_ERRNO(as_fault(as, b + 3 * pagesize, pagesize, F_INVAL,
@@ -368,7 +349,7 @@ test_ops(struct as *as, char *b)
 	CHECK(strstr(text, " r-- 4 pages (remove on last detach)") != NULL &&
 	    strstr(text, "per-page") == NULL);
 	as_exit(as);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* as_free detaches, and removes the key that asked for it. */
 	{
@@ -384,7 +365,7 @@ test_ops(struct as *as, char *b)
 		CHECK(!key_exists(test_key(3)));
 	}
 	CHECK(as_unmap(as, b, 4 * pagesize) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(!key_exists(test_key(2)));
 }
 
@@ -402,7 +383,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_map(as, b, 2 * pagesize, segspt_create, &a);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(errno == ENOMEM || errno == EAGAIN);
@@ -415,7 +396,7 @@ test_inject(struct as *as, char *b)
 			vm_inject_arm(site, n);
 			rv = as_unmap(as, b, 2 * pagesize);
 			vm_inject_arm(site, 0);
-			VERIFY(as);
+			CHECK_VERIFY(as);
 			if (rv == 0)
 				break;
 			CHECK(as_nsegs(as) == 1 && nattch(test_key(4)) == 1);
