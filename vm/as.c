@@ -397,12 +397,19 @@ as_unmap(struct as *as, void *addr, size_t len)
 	}
 	(void) pthread_rwlock_wrlock(&as->a_lock);
 
-	/* First pass: refuse before changing anything if a segment that
-	 * straddles an end of the range cannot be trimmed or split. */
+	/* First pass: refuse before changing anything if a segment cannot
+	 * be unmapped at all, or straddles an end of the range and cannot
+	 * be trimmed or split. */
 	as_range_init(&r, start, end);
 	while (as_range_next(as, &r)) {
 		seg = r.r_seg;
-		if (seg == NULL || r.r_len == seg->s_size)
+		if (seg == NULL)
+			continue;
+		if (!seg_ops_can_unmap(seg->s_ops)) {
+			err = ENOTSUP;
+			goto out;
+		}
+		if (r.r_len == seg->s_size)
 			continue;
 		if (!segop_capable(seg, S_CAPABILITY_PARTIAL_UNMAP)) {
 			err = ENOTSUP;

@@ -163,6 +163,12 @@ seg_default_capable(struct seg *seg, segcapability_t cap)
 	return (0);
 }
 
+bool
+seg_ops_can_unmap(const struct seg_ops *ops)
+{
+	return (ops->unmap != seg_default_unmap);
+}
+
 static pthread_mutex_t seg_ops_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void

@@ -132,6 +132,9 @@ struct seg {
  */
 void	seg_ops_register(struct seg_ops *ops);
 
+/* False when the driver left unmap to the default (it cannot unmap). */
+bool	seg_ops_can_unmap(const struct seg_ops *ops);
+
 /*
  * Allocate a segment over [base, base + size) and insert it into as's
  * segtree.  The caller holds the address-space lock as writer and has

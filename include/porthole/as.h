@@ -90,7 +90,8 @@ PH_EXPORT int as_map(struct as *as, void *addr, size_t len,
 /*
  * Unmap [addr, addr + len).  Segments wholly inside go; segments that
  * straddle an end are trimmed or split where the driver allows it.
- * Nothing is changed when a segment cannot be trimmed or split (ENOTSUP).
+ * Nothing is changed when a segment cannot be unmapped, trimmed or split
+ * (ENOTSUP).
  * A segment with pages pinned by F_SOFTLOCK refuses with EBUSY; segments
  * below it in the range are unmapped by then.  Unmapped pages inside the
  * range are fine.  Errors: EINVAL (alignment, zero length, outside the
@@ -128,7 +129,12 @@ PH_EXPORT struct seg *as_segat(struct as *as, const void *addr);
 PH_EXPORT int as_fault(struct as *as, void *addr, size_t len,
     enum fault_type type, enum seg_rw rw);
 
-/* Set the protection of every page; the range must be fully mapped. */
+/*
+ * Set the protection of every page; the range must be fully mapped
+ * (ENOMEM before anything changes).  Each segment applies it all or
+ * nothing; when a segment refuses (EACCES above its maximum protection),
+ * the segments below it in the range keep the new protection.
+ */
 PH_EXPORT int as_setprot(struct as *as, void *addr, size_t len,
     unsigned prot);
 /* 0 when every page allows prot, else -1/EACCES (ENOMEM for a hole). */

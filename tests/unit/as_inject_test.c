@@ -115,8 +115,8 @@ static bool
 atomic_on_failure(enum scenario sc)
 {
 	/* as_unmap of several segments may have removed the ones below
-	 * the failing one (documented); every other call is all or
-	 * nothing. */
+	 * the failing one (documented in as.h); every scenario here that
+	 * touches one segment is all or nothing. */
 	return (sc != SC_UNMAP_MANY);
 }
 

@@ -617,6 +617,11 @@ test_unmap_refused(void)
 	CHECK_ERRNO(as_unmap(as, PG(b, 5), 4 * ps), ENOTSUP);
 	CHECK_VERIFY(as);
 	LAYOUT(as, "0+2 4+2");
+	/* ... and a range over [vn][bare] changes nothing, the vn segment
+	 * below included. */
+	CHECK_ERRNO(as_unmap(as, PG(b, 0), 6 * ps), ENOTSUP);
+	CHECK_VERIFY(as);
+	LAYOUT(as, "0+2 4+2");
 
 	/* A pinned page refuses whole unmap, trims and splits alike. */
 	CHECK(map_anon(as, PG(b, 10), 4, RW, MAP_PRIVATE) == 0);
