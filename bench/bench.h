@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 static inline double
@@ -32,6 +33,24 @@ bench_rand(uint64_t *state)
 	x ^= x >> 27;
 	*state = x;
 	return (x * 0x2545F4914F6CDD1DULL);
+}
+
+/*
+ * Refuse to measure a debug build: there the verifier runs after every
+ * change, which makes map-heavy benchmarks quadratic and every figure
+ * meaningless.  Call first thing in main().
+ */
+static inline void
+bench_require_release_build(const char *name)
+{
+#ifdef PH_DEBUG
+	(void) fprintf(stderr, "%s: this build runs the address-space "
+	    "verifier after every change (--enable-debug); configure without "
+	    "--enable-debug to measure\n", name);
+	exit(2);
+#else
+	(void) name;
+#endif
 }
 
 static inline void

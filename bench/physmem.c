@@ -142,6 +142,8 @@ main(void)
 	char path[4096];
 	int err;
 
+	bench_require_release_build("physmem");
+
 	image_bytes = (size_t)(mb != NULL ? strtoul(mb, NULL, 10) : 1024) <<
 	    20;
 	if (image_bytes < 64 * CHUNK)

@@ -261,6 +261,8 @@ main(void)
 	double random_ratio_1e6 = 0;
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
+	bench_require_release_build("segtree");
+
 	addrs = calloc(LOOKUPS, sizeof (uintptr_t));
 	if (addrs == NULL)
 		return (1);

@@ -26,7 +26,10 @@ check_PROGRAMS += \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \
 	tests/unit/seg_spt_test \
-	tests/unit/seg_dev_test
+	tests/unit/seg_dev_test \
+	tests/unit/seg_kmem_test
+tests_unit_seg_kmem_test_SOURCES = tests/unit/seg_kmem_test.c tests/test.h
+tests_unit_seg_kmem_test_LDADD = $(unit_ldadd)
 tests_unit_seg_nf_test_SOURCES = tests/unit/seg_nf_test.c tests/test.h
 tests_unit_seg_nf_test_LDADD = $(unit_ldadd)
 tests_unit_seg_kp_test_SOURCES = tests/unit/seg_kp_test.c tests/test.h
@@ -59,6 +62,7 @@ TESTS += \
 	tests/unit/seg_kp_test \
 	tests/unit/seg_spt_test \
 	tests/unit/seg_dev_test \
+	tests/unit/seg_kmem_test \
 	tests/headers.test \
 	tests/abi.test \
 	tests/cli.test

@@ -110,12 +110,12 @@ segs_print(struct as *as)
 	}
 	(void) printf("address space window %p+%zx, %zu segments\n\n",
 	    as_window_base(as), as_window_size(as), t->nrows);
-	(void) printf("%16s %12s %8s %-10s %s\n", "BASE", "SIZE", "RES",
+	(void) printf("%16s %12s %8s %-11s %s\n", "BASE", "SIZE", "RES",
 	    "OPS", "DETAIL");
 	for (i = 0; i < t->nrows; i++) {
 		const struct segs_row *row = &t->rows[i];
 
-		(void) printf("%16" PRIxPTR " %12zx %8zu %-10s %s\n",
+		(void) printf("%16" PRIxPTR " %12zx %8zu %-11s %s\n",
 		    (uintptr_t)row->row_base, row->row_size,
 		    segs_resident(as, row, pagesize), row->row_ops,
 		    row->row_desc);
@@ -230,8 +230,8 @@ segs_windows_close(struct segs_windows *w)
 /*
  * The rest of the portable drivers, one segment each, for the built-in
  * default: a hole that reads as zeros (seg_nf), a buffer between red
- * zones (seg_kp), a private System V segment (seg_spt) and /dev/zero
- * (seg_dev).  A driver the host cannot serve (no System V IPC, say) is
+ * zones (seg_kp), the tool's own arena with a few objects (seg_kmem), a
+ * private System V segment (seg_spt) and /dev/zero (seg_dev).  A driver the host cannot serve (no System V IPC, say) is
  * reported and left out.
  */
 static int
@@ -244,6 +244,7 @@ segs_map_drivers(struct as *as, size_t pagesize)
 	    .remove_on_last_detach = true, .prot = PROT_READ | PROT_WRITE };
 	struct segdev_crargs dev = { .path = "/dev/zero", .fd = -1,
 	    .prot = PROT_READ, .type = MAP_SHARED };
+	struct segkmem_crargs kmem = { .name = "porthole" };
 	static const char msg[] = "guarded";
 	struct seg *seg;
 	void *addr, *buf;
@@ -265,6 +266,21 @@ segs_map_drivers(struct as *as, size_t pagesize)
 		    strerror(buf == NULL ? EINVAL : err));
 		return (-1);
 	}
+	if ((addr = segs_map_at_gap(as, 16 * pagesize, segkmem_create, &kmem,
+	    "the tool's arena")) == NULL)
+		return (-1);
+	/* A few of the small and large objects later layers keep there. */
+	as_enter(as, AS_READER);
+	seg = as_segat(as, addr);
+	if (seg == NULL || segkmem_alloc(seg, 24) == NULL ||
+	    segkmem_alloc(seg, 100) == NULL ||
+	    segkmem_alloc_aligned(seg, 2 * pagesize, pagesize) == NULL) {
+		as_exit(as);
+		cli_error("segs: allocating from the arena: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	as_exit(as);
 	if (segs_map_at_gap(as, 8 * pagesize, segspt_create, &spt,
 	    "System V shared memory") == NULL)
 		cli_error("segs: (going on without a seg_spt segment)");

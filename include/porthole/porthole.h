@@ -12,6 +12,7 @@
 #include <porthole/physmem.h>
 #include <porthole/physwin.h>
 #include <porthole/seg_dev.h>
+#include <porthole/seg_kmem.h>
 #include <porthole/seg_kp.h>
 #include <porthole/seg_kpm.h>
 #include <porthole/seg_map.h>
