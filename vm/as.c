@@ -258,8 +258,11 @@ as_findseg(struct as *as, const void *vaddr, int tail)
 		    memory_order_relaxed);
 		if ((seg = as_index_hint(ai, slot, addr)) != NULL)
 			return (seg);
+		/* The index says whether addr was contained: checking the
+		 * segment itself would cost a cache miss per lookup. */
+		slot = 0;
 		seg = as_index_lookup(ai, addr, tail, &slot);
-		if (seg != NULL && seg_contains(seg, addr))
+		if (slot != 0)
 			atomic_store_explicit(&as->a_hint_slot, slot,
 			    memory_order_relaxed);
 		return (seg);

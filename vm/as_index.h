@@ -64,8 +64,8 @@ as_index_hint(const struct as_index *ai, size_t slot, uintptr_t addr)
 }
 
 /*
- * The segment containing addr (its position in *slotp), or (tail) the
- * first one above it, or NULL.
+ * The segment containing addr (and its position, never 0, in *slotp), or
+ * (tail) the first one above it (*slotp untouched), or NULL.
  */
 static inline struct seg *
 as_index_lookup(const struct as_index *ai, uintptr_t addr, int tail,
