@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vm/as.h"
+#include "vm/hat.h"
 #include "vm/seg.h"
 #include "vm/vm_alloc.h"
 
@@ -167,6 +168,42 @@ bool
 seg_ops_can_unmap(const struct seg_ops *ops)
 {
 	return (ops->unmap != seg_default_unmap);
+}
+
+/*
+ * Shared ops for drivers whose pages are plain host mappings: the host
+ * does the work.  Errors are the host's.
+ */
+int
+seg_hat_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
+{
+	(void) seg;
+	return (hat_sync(addr, len, flags));
+}
+
+int
+seg_hat_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
+{
+	(void) seg;
+	return (hat_incore(addr, len, vec));
+}
+
+int
+seg_hat_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
+{
+	(void) seg;
+	if (op == MC_LOCK)
+		return (hat_lock(addr, len));
+	if (op == MC_UNLOCK)
+		return (hat_unlock(addr, len));
+	return (EINVAL);
+}
+
+int
+seg_hat_advise(struct seg *seg, caddr_t addr, size_t len, int behav)
+{
+	(void) seg;
+	return (hat_advise(addr, len, behav));
 }
 
 static pthread_mutex_t seg_ops_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -132,6 +132,16 @@ struct seg {
  */
 void	seg_ops_register(struct seg_ops *ops);
 
+/*
+ * Ops for drivers whose pages are plain host mappings (msync, mincore,
+ * mlock/munlock, madvise through the hat): put them in the ops vector.
+ */
+int	seg_hat_sync(struct seg *seg, caddr_t addr, size_t len, int flags);
+int	seg_hat_incore(struct seg *seg, caddr_t addr, size_t len,
+	    unsigned char *vec);
+int	seg_hat_lockop(struct seg *seg, caddr_t addr, size_t len, int op);
+int	seg_hat_advise(struct seg *seg, caddr_t addr, size_t len, int behav);
+
 /* False when the driver left unmap to the default (it cannot unmap). */
 bool	seg_ops_can_unmap(const struct seg_ops *ops);
 

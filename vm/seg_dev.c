@@ -341,31 +341,6 @@ segdev_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 	    delta));
 }
 
-static int
-segdev_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
-{
-	(void) seg;
-	return (hat_sync(addr, len, flags));
-}
-
-static int
-segdev_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
-{
-	(void) seg;
-	return (hat_incore(addr, len, vec));
-}
-
-static int
-segdev_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
-{
-	(void) seg;
-	if (op == MC_LOCK)
-		return (hat_lock(addr, len));
-	if (op == MC_UNLOCK)
-		return (hat_unlock(addr, len));
-	return (EINVAL);
-}
-
 static uint64_t
 segdev_getoffset(struct seg *seg, caddr_t addr)
 {
@@ -378,13 +353,6 @@ segdev_gettype(struct seg *seg, caddr_t addr)
 {
 	(void) addr;
 	return (segdev_data(seg)->dv_type);
-}
-
-static int
-segdev_advise(struct seg *seg, caddr_t addr, size_t len, int behav)
-{
-	(void) seg;
-	return (hat_advise(addr, len, behav));
 }
 
 static void
@@ -442,13 +410,13 @@ static struct seg_ops segdev_ops = {
 	.setprot = segdev_setprot,
 	.checkprot = segdev_checkprot,
 	.kluster = segdev_kluster,
-	.sync = segdev_sync,
-	.incore = segdev_incore,
-	.lockop = segdev_lockop,
+	.sync = seg_hat_sync,
+	.incore = seg_hat_incore,
+	.lockop = seg_hat_lockop,
 	.getprot = segdev_getprot,
 	.getoffset = segdev_getoffset,
 	.gettype = segdev_gettype,
-	.advise = segdev_advise,
+	.advise = seg_hat_advise,
 	.dump = segdev_dump,
 	/* pagelock: ENOTSUP by default; copies pin with F_SOFTLOCK. */
 	.capable = segdev_capable,

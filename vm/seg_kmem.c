@@ -343,13 +343,6 @@ segkmem_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 	    0 : -1);
 }
 
-static int
-segkmem_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
-{
-	(void) seg;
-	return (hat_incore(addr, len, vec));
-}
-
 static uint64_t
 segkmem_getoffset(struct seg *seg, caddr_t addr)
 {
@@ -402,7 +395,7 @@ static struct seg_ops segkmem_ops = {
 	.faulta = segkmem_faulta,
 	.checkprot = segkmem_checkprot,
 	.kluster = segkmem_kluster,
-	.incore = segkmem_incore,
+	.incore = seg_hat_incore,
 	.getprot = segkmem_getprot,
 	.getoffset = segkmem_getoffset,
 	.gettype = segkmem_gettype,

@@ -378,13 +378,6 @@ segkp_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
 }
 
 static int
-segkp_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
-{
-	(void) seg;
-	return (hat_incore(addr, len, vec));
-}
-
-static int
 segkp_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
 {
 	if (op != MC_LOCK && op != MC_UNLOCK)
@@ -502,7 +495,7 @@ static struct seg_ops segkp_ops = {
 	.checkprot = segkp_checkprot,
 	.kluster = segkp_kluster,
 	.sync = segkp_sync,
-	.incore = segkp_incore,
+	.incore = seg_hat_incore,
 	.lockop = segkp_lockop,
 	.getprot = segkp_getprot,
 	.getoffset = segkp_getoffset,

@@ -251,24 +251,6 @@ segnf_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
 	return (0);
 }
 
-static int
-segnf_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
-{
-	(void) seg;
-	return (hat_incore(addr, len, vec));
-}
-
-static int
-segnf_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
-{
-	(void) seg;
-	if (op == MC_LOCK)
-		return (hat_lock(addr, len));
-	if (op == MC_UNLOCK)
-		return (hat_unlock(addr, len));
-	return (EINVAL);
-}
-
 static uint64_t
 segnf_getoffset(struct seg *seg, caddr_t addr)
 {
@@ -281,13 +263,6 @@ segnf_gettype(struct seg *seg, caddr_t addr)
 {
 	(void) seg, (void) addr;
 	return (MAP_PRIVATE);
-}
-
-static int
-segnf_advise(struct seg *seg, caddr_t addr, size_t len, int behav)
-{
-	(void) seg;
-	return (hat_advise(addr, len, behav));
 }
 
 static void
@@ -345,12 +320,12 @@ static struct seg_ops segnf_ops = {
 	.checkprot = segnf_checkprot,
 	.kluster = segnf_kluster,
 	.sync = segnf_sync,
-	.incore = segnf_incore,
-	.lockop = segnf_lockop,
+	.incore = seg_hat_incore,
+	.lockop = seg_hat_lockop,
 	.getprot = segnf_getprot,
 	.getoffset = segnf_getoffset,
 	.gettype = segnf_gettype,
-	.advise = segnf_advise,
+	.advise = seg_hat_advise,
 	.dump = segnf_dump,
 	/* pagelock: ENOTSUP by default; copies pin with F_SOFTLOCK. */
 	.capable = segnf_capable,

@@ -274,31 +274,6 @@ segspt_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 	    delta));
 }
 
-static int
-segspt_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
-{
-	(void) seg;
-	return (hat_sync(addr, len, flags));
-}
-
-static int
-segspt_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
-{
-	(void) seg;
-	return (hat_incore(addr, len, vec));
-}
-
-static int
-segspt_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
-{
-	(void) seg;
-	if (op == MC_LOCK)
-		return (hat_lock(addr, len));
-	if (op == MC_UNLOCK)
-		return (hat_unlock(addr, len));
-	return (EINVAL);
-}
-
 static uint64_t
 segspt_getoffset(struct seg *seg, caddr_t addr)
 {
@@ -310,13 +285,6 @@ segspt_gettype(struct seg *seg, caddr_t addr)
 {
 	(void) seg, (void) addr;
 	return (MAP_SHARED);
-}
-
-static int
-segspt_advise(struct seg *seg, caddr_t addr, size_t len, int behav)
-{
-	(void) seg;
-	return (hat_advise(addr, len, behav));
 }
 
 static void
@@ -377,13 +345,13 @@ static struct seg_ops segspt_ops = {
 	.setprot = segspt_setprot,
 	.checkprot = segspt_checkprot,
 	.kluster = segspt_kluster,
-	.sync = segspt_sync,
-	.incore = segspt_incore,
-	.lockop = segspt_lockop,
+	.sync = seg_hat_sync,
+	.incore = seg_hat_incore,
+	.lockop = seg_hat_lockop,
 	.getprot = segspt_getprot,
 	.getoffset = segspt_getoffset,
 	.gettype = segspt_gettype,
-	.advise = segspt_advise,
+	.advise = seg_hat_advise,
 	.dump = segspt_dump,
 	/* pagelock: ENOTSUP by default; copies pin with F_SOFTLOCK. */
 	.capable = segspt_capable,

@@ -289,31 +289,6 @@ segvn_kluster(struct seg *seg, caddr_t addr, ssize_t delta)
 	return (segprot_kluster(seg, &segvn_data(seg)->vn_prot, addr, delta));
 }
 
-static int
-segvn_sync(struct seg *seg, caddr_t addr, size_t len, int flags)
-{
-	(void) seg;
-	return (hat_sync(addr, len, flags));
-}
-
-static int
-segvn_incore(struct seg *seg, caddr_t addr, size_t len, unsigned char *vec)
-{
-	(void) seg;
-	return (hat_incore(addr, len, vec));
-}
-
-static int
-segvn_lockop(struct seg *seg, caddr_t addr, size_t len, int op)
-{
-	(void) seg;
-	if (op == MC_LOCK)
-		return (hat_lock(addr, len));
-	if (op == MC_UNLOCK)
-		return (hat_unlock(addr, len));
-	return (EINVAL);
-}
-
 static uint64_t
 segvn_getoffset(struct seg *seg, caddr_t addr)
 {
@@ -326,13 +301,6 @@ segvn_gettype(struct seg *seg, caddr_t addr)
 {
 	(void) addr;
 	return (segvn_data(seg)->vn_type);
-}
-
-static int
-segvn_advise(struct seg *seg, caddr_t addr, size_t len, int behav)
-{
-	(void) seg;
-	return (hat_advise(addr, len, behav));
 }
 
 static void
@@ -424,13 +392,13 @@ static struct seg_ops segvn_ops = {
 	.setprot = segvn_setprot,
 	.checkprot = segvn_checkprot,
 	.kluster = segvn_kluster,
-	.sync = segvn_sync,
-	.incore = segvn_incore,
-	.lockop = segvn_lockop,
+	.sync = seg_hat_sync,
+	.incore = seg_hat_incore,
+	.lockop = seg_hat_lockop,
 	.getprot = segvn_getprot,
 	.getoffset = segvn_getoffset,
 	.gettype = segvn_gettype,
-	.advise = segvn_advise,
+	.advise = seg_hat_advise,
 	.dump = segvn_dump,
 	/* pagelock: ENOTSUP by default; copies pin with F_SOFTLOCK. */
 	.capable = segvn_capable,
