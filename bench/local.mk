@@ -3,7 +3,6 @@ EXTRA_PROGRAMS += bench/segtree
 bench_programs += bench/segtree
 bench_segtree_SOURCES = bench/segtree.c bench/bench.h
 bench_segtree_CFLAGS = $(AM_CFLAGS) -O2
-bench_segtree_LDADD = vm/libphvm.la
 bench: $(bench_programs)
 	@for b in $(bench_programs); do \
 		echo "== $$b"; ./$$b || exit 1; \
@@ -14,6 +13,6 @@ EXTRA_PROGRAMS += bench/physmem
 bench_programs += bench/physmem
 bench_physmem_SOURCES = bench/physmem.c bench/bench.h
 bench_physmem_CFLAGS = $(AM_CFLAGS) -O2
-bench_physmem_LDADD = vm/libphvm.la -lm
+bench_physmem_LDADD = $(LDADD) -lm
 
 CLEANFILES += $(bench_programs)

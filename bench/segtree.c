@@ -269,8 +269,8 @@ main(void)
 	(void) printf("segtree lookups: ns per lookup (best of %d x %u), "
 	    "ratio = as_findseg / bsearch\n\n", REPEATS, LOOKUPS);
 	(void) printf("%9s %-10s %10s %10s %10s %10s %8s\n", "segments",
-	    "pattern", "as_findseg", "avl only", "bsearch", "tfind",
-	    "ratio");
+	    "pattern", method_names[M_AS], method_names[M_AVL],
+	    method_names[M_BSEARCH], method_names[M_TFIND], "ratio");
 	for (s = 0; s < sizeof (sizes) / sizeof (sizes[0]); s++) {
 		size_t n = sizes[s];
 		double t_map = 0, t_ts = 0, t_unmap = 0, t_td = 0;
@@ -311,6 +311,5 @@ main(void)
 	(void) printf("\n");
 	bench_ratio("segtree_random_1e6", random_ratio_1e6);
 	free(addrs);
-	(void) method_names;
 	return (0);
 }

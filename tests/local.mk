@@ -14,9 +14,11 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += tests/run-test.sh tests/test.h
 
-# Unit tests of the portable core, linked against the core itself.
-unit_ldadd = vm/libphvm.la
-check_PROGRAMS += \
+# Unit tests of the portable core, each built from tests/unit/NAME.c and
+# linked against the core itself (the default for programs that name no
+# LDADD of their own).
+LDADD = vm/libphvm.la
+unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
 	tests/unit/seg_vn_test \
@@ -28,41 +30,9 @@ check_PROGRAMS += \
 	tests/unit/seg_spt_test \
 	tests/unit/seg_dev_test \
 	tests/unit/seg_kmem_test
-tests_unit_seg_kmem_test_SOURCES = tests/unit/seg_kmem_test.c tests/test.h
-tests_unit_seg_kmem_test_LDADD = $(unit_ldadd)
-tests_unit_seg_nf_test_SOURCES = tests/unit/seg_nf_test.c tests/test.h
-tests_unit_seg_nf_test_LDADD = $(unit_ldadd)
-tests_unit_seg_kp_test_SOURCES = tests/unit/seg_kp_test.c tests/test.h
-tests_unit_seg_kp_test_LDADD = $(unit_ldadd)
-tests_unit_seg_spt_test_SOURCES = tests/unit/seg_spt_test.c tests/test.h
-tests_unit_seg_spt_test_LDADD = $(unit_ldadd)
-tests_unit_seg_dev_test_SOURCES = tests/unit/seg_dev_test.c tests/test.h
-tests_unit_seg_dev_test_LDADD = $(unit_ldadd)
-tests_unit_physmem_test_SOURCES = tests/unit/physmem_test.c tests/test.h
-tests_unit_physmem_test_LDADD = $(unit_ldadd)
-tests_unit_avl_test_SOURCES = tests/unit/avl_test.c tests/test.h
-tests_unit_avl_test_LDADD = $(unit_ldadd)
-tests_unit_as_test_SOURCES = tests/unit/as_test.c tests/test.h
-tests_unit_as_test_LDADD = $(unit_ldadd)
-tests_unit_seg_vn_test_SOURCES = tests/unit/seg_vn_test.c tests/test.h
-tests_unit_seg_vn_test_LDADD = $(unit_ldadd)
-tests_unit_as_concurrency_test_SOURCES = tests/unit/as_concurrency_test.c tests/test.h
-tests_unit_as_concurrency_test_LDADD = $(unit_ldadd)
-tests_unit_as_inject_test_SOURCES = tests/unit/as_inject_test.c tests/test.h
-tests_unit_as_inject_test_LDADD = $(unit_ldadd)
+check_PROGRAMS += $(unit_tests)
 
-TESTS += \
-	tests/unit/avl_test \
-	tests/unit/as_test \
-	tests/unit/seg_vn_test \
-	tests/unit/as_concurrency_test \
-	tests/unit/as_inject_test \
-	tests/unit/physmem_test \
-	tests/unit/seg_nf_test \
-	tests/unit/seg_kp_test \
-	tests/unit/seg_spt_test \
-	tests/unit/seg_dev_test \
-	tests/unit/seg_kmem_test \
+TESTS += $(unit_tests) \
 	tests/headers.test \
 	tests/abi.test \
 	tests/cli.test

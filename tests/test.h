@@ -15,9 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdint.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <porthole/as.h>
+#include "vm/inject.h"
+#include "vm/seg.h"
 
 #define	TEST_EXIT_PASS	0
 #define	TEST_EXIT_FAIL	1
@@ -95,6 +102,100 @@ check_verify_at(struct as *as, const char *file, int line)
 	CHECK(rv == 0);
 }
 
+/*
+ * Run fn(arg) in a child process with no core dump and the default
+ * SIGSEGV/SIGBUS/SIGABRT actions (so a sanitizer cannot stand in for the
+ * signal).  Returns the signal that killed it, 0 when it exited 0, or -1
+ * (another exit status, or a harness failure).
+ */
+static inline int
+test_run_child(void (*fn)(void *), void *arg)
+{
+	struct rlimit nocore = { 0, 0 };
+	struct sigaction sa;
+	int status;
+	pid_t pid;
+
+	(void) fflush(NULL);
+	if ((pid = fork()) < 0)
+		return (-1);
+	if (pid == 0) {
+		(void) setrlimit(RLIMIT_CORE, &nocore);
+		memset(&sa, 0, sizeof (sa));
+		sa.sa_handler = SIG_DFL;
+		(void) sigaction(SIGSEGV, &sa, NULL);
+		(void) sigaction(SIGBUS, &sa, NULL);
+		(void) sigaction(SIGABRT, &sa, NULL);
+		fn(arg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return (-1);
+	if (WIFSIGNALED(status))
+		return (WTERMSIG(status));
+	return (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1);
+}
+
+/*
+ * True when fn(arg) runs to the end in a child: a call the library might
+ * crash in is made there, so that a crash fails one check instead of
+ * ending the test.  fn exits non-zero to report a wrong answer.
+ */
+static inline bool
+test_survives(void (*fn)(void *), void *arg, const char *what)
+{
+	int rv = test_run_child(fn, arg);
+
+	if (rv > 0)
+		fprintf(stderr, "%s: killed by signal %d\n", what, rv);
+	else if (rv < 0)
+		fprintf(stderr, "%s: the child failed\n", what);
+	return (rv == 0);
+}
+
+/* What a test wants to know of the segment at an address. */
+struct test_seg {
+	char		*ts_base;
+	size_t		ts_size;	/* 0: no segment there */
+	const char	*ts_ops;
+	uint64_t	ts_offset;	/* getoffset of the base */
+};
+
+/* Fill *ts for the segment at addr; returns its size (0 when none). */
+static inline size_t
+test_seg_at(struct as *as, void *addr, struct test_seg *ts);
+
+/*
+ * as_map under fault injection: fail the nth call at site for n = 1, 2,
+ * ... until the map succeeds.  After each failure the verifier must hold,
+ * errno must be ENOMEM (allocation) or EAGAIN (host call), and the
+ * segment count unchanged; after_failure (may be NULL) adds the caller's
+ * own checks.  Returns as_map's last result (0 when it got mapped).
+ */
+static inline int
+test_map_under_injection(struct as *as, enum vm_inject_site site, void *addr,
+    size_t len, seg_create_fn create, void *args,
+    void (*after_failure)(void *), void *cbarg)
+{
+	size_t nsegs = as_nsegs(as);
+	unsigned long n;
+	int rv = -1;
+
+	for (n = 1; n < 20; n++) {
+		vm_inject_arm(site, n);
+		rv = as_map(as, addr, len, create, args);
+		vm_inject_arm(site, 0);
+		CHECK_VERIFY(as);
+		if (rv == 0)
+			break;
+		CHECK(errno == ENOMEM || errno == EAGAIN);
+		CHECK(as_nsegs(as) == nsegs);
+		if (after_failure != NULL)
+			after_failure(cbarg);
+	}
+	return (rv);
+}
+
 /* The dump of the segment at addr, or "(none)". */
 static inline void
 seg_dump_at(struct as *as, void *addr, char *buf, size_t len)
@@ -107,6 +208,39 @@ seg_dump_at(struct as *as, void *addr, char *buf, size_t len)
 	else
 		(void) snprintf(buf, len, "(none)");
 	as_exit(as);
+}
+
+static inline size_t
+test_seg_at(struct as *as, void *addr, struct test_seg *ts)
+{
+	struct seg *seg;
+
+	memset(ts, 0, sizeof (*ts));
+	as_enter(as, AS_READER);
+	if ((seg = as_segat(as, addr)) != NULL) {
+		ts->ts_base = seg_base(seg);
+		ts->ts_size = seg_size(seg);
+		ts->ts_ops = seg_opsname(seg);
+		ts->ts_offset = segop_getoffset(seg, seg_base(seg));
+	}
+	as_exit(as);
+	return (ts->ts_size);
+}
+
+/* Open file descriptors, or -1 when the host cannot say (for leaks). */
+static inline int
+test_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	(void) closedir(d);
+	return (n - 1);		/* the directory's own descriptor */
 }
 
 /* True when the len bytes at p are all zero. */

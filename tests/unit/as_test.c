@@ -201,22 +201,6 @@ host_prot_at(const void *addr, const char *want, int line)
 	CHECK(strncmp(perms, want, strlen(want)) == 0);
 }
 
-/* Open file descriptors, or -1 when the host cannot say. */
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.';
-	(void) closedir(d);
-	return (n - 1);		/* the directory's own descriptor */
-}
-
 /* Bytes of the process's virtual memory, or 0 when the host cannot say. */
 static uintmax_t
 mapped_bytes(void)
@@ -235,33 +219,6 @@ mapped_bytes(void)
 	}
 	(void) fclose(fp);
 	return (total);
-}
-
-/*
- * Run fn(arg) in a child process: true when it exits with 0.  A call the
- * library might crash in is made there, so that a crash fails one check
- * instead of ending the test.  fn exits non-zero to report a wrong answer.
- */
-static bool
-survives(void (*fn)(void *), void *arg, const char *what)
-{
-	int status;
-	pid_t pid;
-
-	(void) fflush(stderr);
-	REQUIRE((pid = fork()) >= 0);
-	if (pid == 0) {
-		fn(arg);
-		_exit(0);
-	}
-	REQUIRE(waitpid(pid, &status, 0) == pid);
-	if (WIFSIGNALED(status))
-		fprintf(stderr, "%s: killed by signal %d\n", what,
-		    WTERMSIG(status));
-	else if (WEXITSTATUS(status) != 0)
-		fprintf(stderr, "%s: exit status %d\n", what,
-		    WEXITSTATUS(status));
-	return (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /*
@@ -1313,11 +1270,11 @@ test_fault(void)
 	fa.fa_as = as;
 	fa.fa_addr = PG(b, 1);
 	fa.fa_rw = S_OTHER;
-	CHECK(survives(fault_inval_child, &fa, "F_INVAL S_OTHER, PROT_READ"));
+	CHECK(test_survives(fault_inval_child, &fa, "F_INVAL S_OTHER, PROT_READ"));
 	fa.fa_addr = PG(b, 0);
-	CHECK(survives(fault_inval_child, &fa, "F_INVAL S_OTHER, PROT_NONE"));
+	CHECK(test_survives(fault_inval_child, &fa, "F_INVAL S_OTHER, PROT_NONE"));
 	fa.fa_rw = S_READ;
-	CHECK(survives(fault_inval_child, &fa, "F_INVAL S_READ, PROT_NONE"));
+	CHECK(test_survives(fault_inval_child, &fa, "F_INVAL S_READ, PROT_NONE"));
 	CHECK_ERRNO(as_fault(as, PG(b, 0), ps, F_INVAL, S_READ), EACCES);
 	CHECK_VERIFY(as);
 
@@ -1762,7 +1719,7 @@ test_dup(void)
 	 * behind (leaked windows would add 256 MiB each). */
 	CHECK(map_anon(as, PG(b, 12), 1, RW, MAP_SHARED) == 0);
 	CHECK(fill(as, PG(b, 12), ps, 18));
-	fds0 = count_fds();
+	fds0 = test_count_fds();
 	va0 = mapped_bytes();
 	for (i = 0; i < 4; i++) {
 		errno = 0;
@@ -1771,7 +1728,7 @@ test_dup(void)
 		as_free(nas);
 	}
 	CHECK(ok);
-	CHECK(count_fds() == fds0);
+	CHECK(test_count_fds() == fds0);
 	va1 = mapped_bytes();
 	CHECK(va1 < va0 + 256 * MIB);
 	CHECK_VERIFY(as);

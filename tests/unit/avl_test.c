@@ -670,28 +670,26 @@ test_destroy_nodes(size_t n)
 /*
  * Runs fn in a child process and CHECKs that it dies of SIGABRT.
  */
+struct abort_case {
+	void	(*ac_fn)(void);
+};
+
+static void
+run_abort_case(void *arg)
+{
+	((struct abort_case *)arg)->ac_fn();
+}
+
 static void
 check_aborts(void (*fn)(void), const char *what)
 {
-	pid_t pid;
-	int status = 0;
+	struct abort_case c = { fn };
+	int sig = test_run_child(run_abort_case, &c);
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	REQUIRE(pid >= 0);
-	if (pid == 0) {
-		struct rlimit nocore = { 0, 0 };
-
-		(void) setrlimit(RLIMIT_CORE, &nocore);
-		fn();
-		_exit(0);
-	}
-	REQUIRE(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
-		fprintf(stderr, "%s: child status %#x, expected SIGABRT\n",
-		    what, status);
+	CHECK(sig == SIGABRT);
+	if (sig != SIGABRT)
+		fprintf(stderr, "%s: child ended with %d, expected SIGABRT\n",
+		    what, sig);
 }
 
 /* Adds keys 0..2 under the given comparator. */

@@ -32,23 +32,6 @@
 
 static size_t pagesize;
 
-static size_t
-seg_at(struct as *as, void *addr, char **basep, uint64_t *offp)
-{
-	struct seg *seg;
-	size_t size = 0;
-
-	as_enter(as, AS_READER);
-	if ((seg = as_segat(as, addr)) != NULL) {
-		size = seg_size(seg);
-		*basep = seg_base(seg);
-		if (offp != NULL)
-			*offp = segop_getoffset(seg, seg_base(seg));
-	}
-	as_exit(as);
-	return (size);
-}
-
 static void
 test_errors(struct as *as, char *b)
 {
@@ -165,8 +148,8 @@ test_zero_shared(struct as *as, char *b)
 	size_t len = 8 * pagesize, i;
 	unsigned char vec[8];
 	unsigned protv[8];
-	char text[160], *base = NULL;
-	uint64_t off = 0;
+	char text[160];
+	struct test_seg ts;
 	struct seg *seg;
 	struct as *nas;
 	int err;
@@ -213,10 +196,10 @@ test_zero_shared(struct as *as, char *b)
 	CHECK(as_unmap(as, b + 3 * pagesize, 2 * pagesize) == 0);
 	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
-	CHECK(seg_at(as, b, &base, &off) == 3 * pagesize && base == b &&
-	    off == 0);
-	CHECK(seg_at(as, b + 6 * pagesize, &base, &off) == 3 * pagesize &&
-	    base == b + 5 * pagesize && off == 5 * pagesize);
+	CHECK(test_seg_at(as, b, &ts) == 3 * pagesize && ts.ts_base == b &&
+	    ts.ts_offset == 0);
+	CHECK(test_seg_at(as, b + 6 * pagesize, &ts) == 3 * pagesize &&
+	    ts.ts_base == b + 5 * pagesize && ts.ts_offset == 5 * pagesize);
 	for (i = 0; i < 8; i++) {
 		if (i == 3 || i == 4)
 			continue;
@@ -233,12 +216,12 @@ test_zero_shared(struct as *as, char *b)
 	/* Head trim of the upper piece, tail trim of the lower one. */
 	CHECK(as_unmap(as, b + 5 * pagesize, pagesize) == 0);
 	CHECK_VERIFY(as);
-	CHECK(seg_at(as, b + 6 * pagesize, &base, &off) == 2 * pagesize &&
-	    base == b + 6 * pagesize && off == 6 * pagesize);
+	CHECK(test_seg_at(as, b + 6 * pagesize, &ts) == 2 * pagesize &&
+	    ts.ts_base == b + 6 * pagesize && ts.ts_offset == 6 * pagesize);
 	CHECK(((unsigned char *)b)[7 * pagesize] == 8);
 	CHECK(as_unmap(as, b + 2 * pagesize, pagesize) == 0);
 	CHECK_VERIFY(as);
-	CHECK(seg_at(as, b, &base, NULL) == 2 * pagesize);
+	CHECK(test_seg_at(as, b, &ts) == 2 * pagesize);
 	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strstr(text, "/dev/zero off=0 shared rw-") != NULL);
 
@@ -366,16 +349,8 @@ test_inject(struct as *as, char *b)
 	int rv = -1, err;
 
 	for (site = VM_INJECT_ALLOC; site < VM_INJECT_NSITES; site++) {
-		for (n = 1; n < 20; n++) {
-			vm_inject_arm(site, n);
-			rv = as_map(as, b, 4 * pagesize, segdev_create, &a);
-			vm_inject_arm(site, 0);
-			CHECK_VERIFY(as);
-			if (rv == 0)
-				break;
-			CHECK(errno == ENOMEM || errno == EAGAIN);
-			CHECK(as_nsegs(as) == 0);
-		}
+		rv = test_map_under_injection(as, site, b, 4 * pagesize, segdev_create, &a,
+		    NULL, NULL);
 		CHECK(rv == 0);
 		CHECK(as_write(as, b + 3 * pagesize, "k", 1, &err) == 1);
 		for (n = 1; n < 20; n++) {

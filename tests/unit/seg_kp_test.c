@@ -49,33 +49,16 @@ buffer_at(struct as *as, void *addr, size_t *sizep)
  * Run a child that stores one byte at p and report how it ended: the
  * signal that killed it, 0 when it survived, -1 on a harness failure.
  */
+static void
+store_byte(void *p)
+{
+	*(volatile char *)p = 1;
+}
+
 static int
 child_store(volatile char *p)
 {
-	struct sigaction sa;
-	struct rlimit nocore = { 0, 0 };
-	pid_t pid;
-	int status;
-
-	fflush(NULL);
-	if ((pid = fork()) < 0)
-		return (-1);
-	if (pid == 0) {
-		/* Die of the signal itself, without a core or a sanitizer
-		 * report standing in for it. */
-		(void) setrlimit(RLIMIT_CORE, &nocore);
-		memset(&sa, 0, sizeof (sa));
-		sa.sa_handler = SIG_DFL;
-		(void) sigaction(SIGSEGV, &sa, NULL);
-		(void) sigaction(SIGBUS, &sa, NULL);
-		*p = 1;
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return (-1);
-	if (WIFSIGNALED(status))
-		return (WTERMSIG(status));
-	return (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1);
+	return (test_run_child(store_byte, (void *)(uintptr_t)p));
 }
 
 static void
@@ -421,16 +404,8 @@ test_inject(struct as *as, char *b)
 	int rv = -1;
 
 	for (site = VM_INJECT_ALLOC; site < VM_INJECT_NSITES; site++) {
-		for (n = 1; n < 20; n++) {
-			vm_inject_arm(site, n);
-			rv = as_map(as, b, len, segkp_create, &a);
-			vm_inject_arm(site, 0);
-			CHECK_VERIFY(as);
-			if (rv == 0)
-				break;
-			CHECK(errno == ENOMEM || errno == EAGAIN);
-			CHECK(as_nsegs(as) == 0);
-		}
+		rv = test_map_under_injection(as, site, b, len, segkp_create, &a,
+		    NULL, NULL);
 		CHECK(rv == 0 && as_nsegs(as) == 1);
 		for (n = 1; n < 20; n++) {
 			vm_inject_arm(site, n);

@@ -26,40 +26,21 @@
 
 static size_t pagesize;
 
-/* Base and size of the segment at addr (0 size when none). */
-static size_t
-seg_at(struct as *as, void *addr, char **basep, const char **opsp)
-{
-	struct seg *seg;
-	size_t size = 0;
-
-	as_enter(as, AS_READER);
-	if ((seg = as_segat(as, addr)) != NULL) {
-		size = seg_size(seg);
-		*basep = seg_base(seg);
-		if (opsp != NULL)
-			*opsp = seg_opsname(seg);
-	}
-	as_exit(as);
-	return (size);
-}
-
 static void
 test_read_write(struct as *as, char *b)
 {
 	static unsigned char buf[NPAGES * 4096 * 4];
 	unsigned char one = 0x5a;
 	char text[160];
-	const char *ops = NULL;
-	char *base = NULL;
+	struct test_seg ts;
 	size_t len = NPAGES * pagesize;
 	int err;
 
 	REQUIRE(len <= sizeof (buf));
 	REQUIRE(as_map(as, b, len, segnf_create, NULL) == 0);
 	CHECK_VERIFY(as);
-	CHECK(seg_at(as, b + pagesize, &base, &ops) == len && base == b);
-	CHECK(ops != NULL && strcmp(ops, "segnf_ops") == 0);
+	CHECK(test_seg_at(as, b + pagesize, &ts) == len && ts.ts_base == b);
+	CHECK(ts.ts_ops != NULL && strcmp(ts.ts_ops, "segnf_ops") == 0);
 	seg_dump_at(as, b, text, sizeof (text));
 	CHECK(strcmp(text, "zero r-- 16 pages") == 0 ||
 	    (fprintf(stderr, "dump: %s\n", text), 0));
@@ -164,8 +145,8 @@ test_unmap(struct as *as, char *b)
 {
 	unsigned char buf[64];
 	unsigned protv[NPAGES];
-	const char *ops = NULL;
-	char *base = NULL, text[160];
+	struct test_seg ts;
+	char text[160];
 	struct seg *seg;
 	size_t i;
 	int err;
@@ -180,11 +161,11 @@ test_unmap(struct as *as, char *b)
 	CHECK(as_unmap(as, b + 6 * pagesize, 2 * pagesize) == 0);
 	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
-	CHECK(seg_at(as, b, &base, &ops) == 6 * pagesize && base == b);
-	CHECK(seg_at(as, b + 8 * pagesize, &base, &ops) == 8 * pagesize &&
-	    base == b + 8 * pagesize);
-	CHECK(ops != NULL && strcmp(ops, "segnf_ops") == 0);
-	CHECK(seg_at(as, b + 6 * pagesize, &base, NULL) == 0);
+	CHECK(test_seg_at(as, b, &ts) == 6 * pagesize && ts.ts_base == b);
+	CHECK(test_seg_at(as, b + 8 * pagesize, &ts) == 8 * pagesize &&
+	    ts.ts_base == b + 8 * pagesize);
+	CHECK(ts.ts_ops != NULL && strcmp(ts.ts_ops, "segnf_ops") == 0);
+	CHECK(test_seg_at(as, b + 6 * pagesize, &ts) == 0);
 	CHECK(as_read(as, b + 6 * pagesize, buf, 1, &err) == 0 &&
 	    err == EFAULT);
 	seg_dump_at(as, b + 8 * pagesize, text, sizeof (text));
@@ -206,8 +187,8 @@ test_unmap(struct as *as, char *b)
 	/* Head trim of the upper piece, tail trim of the lower one. */
 	CHECK(as_unmap(as, b + 8 * pagesize, pagesize) == 0);
 	CHECK_VERIFY(as);
-	CHECK(seg_at(as, b + 9 * pagesize, &base, NULL) == 7 * pagesize &&
-	    base == b + 9 * pagesize);
+	CHECK(test_seg_at(as, b + 9 * pagesize, &ts) == 7 * pagesize &&
+	    ts.ts_base == b + 9 * pagesize);
 	as_enter(as, AS_READER);
 	seg = as_segat(as, b + 9 * pagesize);
 	REQUIRE(seg != NULL);
@@ -217,7 +198,7 @@ test_unmap(struct as *as, char *b)
 	as_exit(as);
 	CHECK(as_unmap(as, b + 5 * pagesize, pagesize) == 0);
 	CHECK_VERIFY(as);
-	CHECK(seg_at(as, b, &base, NULL) == 5 * pagesize);
+	CHECK(test_seg_at(as, b, &ts) == 5 * pagesize);
 	CHECK(as_read(as, b, buf, sizeof (buf), &err) == sizeof (buf) &&
 	    bytes_all_zero(buf, sizeof (buf)));
 
@@ -225,8 +206,8 @@ test_unmap(struct as *as, char *b)
 	CHECK(as_unmap(as, b + 4 * pagesize, 6 * pagesize) == 0);
 	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
-	CHECK(seg_at(as, b, &base, NULL) == 4 * pagesize);
-	CHECK(seg_at(as, b + 10 * pagesize, &base, NULL) == 6 * pagesize);
+	CHECK(test_seg_at(as, b, &ts) == 4 * pagesize);
+	CHECK(test_seg_at(as, b + 10 * pagesize, &ts) == 6 * pagesize);
 	CHECK(as_unmap(as, b, NPAGES * pagesize) == 0);
 	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 0);
@@ -356,16 +337,8 @@ test_inject(struct as *as, char *b)
 	int rv;
 
 	for (site = VM_INJECT_ALLOC; site < VM_INJECT_NSITES; site++) {
-		for (n = 1; n < 20; n++) {
-			vm_inject_arm(site, n);
-			rv = as_map(as, b, 4 * pagesize, segnf_create, &named);
-			vm_inject_arm(site, 0);
-			CHECK_VERIFY(as);
-			if (rv == 0)
-				break;
-			CHECK(errno == ENOMEM || errno == EAGAIN);
-			CHECK(as_nsegs(as) == 0);
-		}
+		rv = test_map_under_injection(as, site, b, 4 * pagesize, segnf_create, &named,
+		    NULL, NULL);
 		CHECK(rv == 0 && as_nsegs(as) == 1);
 
 		for (n = 1; n < 20; n++) {

@@ -369,6 +369,14 @@ test_ops(struct as *as, char *b)
 	CHECK(!key_exists(test_key(2)));
 }
 
+/* What a failed create made, it removed. */
+static void
+check_key_removed(void *arg)
+{
+	(void) arg;
+	CHECK(!key_exists(test_key(4)));
+}
+
 static void
 test_inject(struct as *as, char *b)
 {
@@ -379,18 +387,8 @@ test_inject(struct as *as, char *b)
 	int rv = -1;
 
 	for (site = VM_INJECT_ALLOC; site < VM_INJECT_NSITES; site++) {
-		for (n = 1; n < 20; n++) {
-			vm_inject_arm(site, n);
-			rv = as_map(as, b, 2 * pagesize, segspt_create, &a);
-			vm_inject_arm(site, 0);
-			CHECK_VERIFY(as);
-			if (rv == 0)
-				break;
-			CHECK(errno == ENOMEM || errno == EAGAIN);
-			CHECK(as_nsegs(as) == 0);
-			/* What the failed create made, it removed. */
-			CHECK(!key_exists(test_key(4)));
-		}
+		rv = test_map_under_injection(as, site, b, 2 * pagesize, segspt_create, &a,
+		    check_key_removed, NULL);
 		CHECK(rv == 0 && nattch(test_key(4)) == 1);
 		for (n = 1; n < 20; n++) {
 			vm_inject_arm(site, n);

@@ -8,7 +8,7 @@
  * The files live in a fresh directory under $TMPDIR (or /tmp), filled with
  * a pattern computed from the file offset, and are removed at the end.
  * Calls that could crash the process on a broken library run in a child
- * (survives()), so that a crash fails one check.
+ * (test_survives()), so that a crash fails one check.
  */
 #include "config.h"
 
@@ -39,61 +39,6 @@ static char test_dir[PATH_MAX];	/* where the files live */
 /* The address n pages from base (n may be negative). */
 #define	PG(base, n)	((char *)(base) + (ptrdiff_t)(n) * (ptrdiff_t)ps)
 
-#define	VERIFY(as)	verify_at((as), __LINE__)
-
-static void
-verify_at(struct as *as, int line)
-{
-	char why[256] = "";
-	int rv;
-
-	rv = as_verify(as, why, sizeof (why));
-	if (rv != 0)
-		fprintf(stderr, "%s:%d: as_verify: %s\n", __FILE__, line, why);
-	CHECK(rv == 0);
-}
-
-/* Open file descriptors, or -1 when the host cannot say. */
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL)
-		return (-1);
-	while ((de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.';
-	(void) closedir(d);
-	return (n - 1);		/* the directory's own descriptor */
-}
-
-/*
- * Run fn(arg) in a child process: true when it exits with 0.  fn exits
- * non-zero to report a wrong answer; a crash is reported by its signal.
- */
-static bool
-survives(void (*fn)(void *), void *arg, const char *what)
-{
-	int status;
-	pid_t pid;
-
-	(void) fflush(stderr);
-	REQUIRE((pid = fork()) >= 0);
-	if (pid == 0) {
-		fn(arg);
-		_exit(0);
-	}
-	REQUIRE(waitpid(pid, &status, 0) == pid);
-	if (WIFSIGNALED(status))
-		fprintf(stderr, "%s: killed by signal %d\n", what,
-		    WTERMSIG(status));
-	else if (WEXITSTATUS(status) != 0)
-		fprintf(stderr, "%s: exit status %d\n", what,
-		    WEXITSTATUS(status));
-	return (WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
 
 /*
  * Test files.
@@ -219,7 +164,7 @@ test_shared(void)
 	REQUIRE((as = as_alloc(16 * MIB)) != NULL);
 	b = as_window_base(as);
 	CHECK(map_file(as, b, 4, fd, 0, MAP_SHARED, RW, 0, "shared") == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_holds(as, b, 4 * ps, 0, 1));
 
 	/* A write across a page boundary, seen by pread at once. */
@@ -244,7 +189,7 @@ test_shared(void)
 	memset(got, 0, sizeof (got));
 	CHECK(as_read(as, PG(b, 3) + 7, got, 2, &err) == 2 && err == 0);
 	CHECK(memcmp(got, "XY", 2) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Still in the file once the address space is gone. */
 	as_free(as);
@@ -271,7 +216,7 @@ test_private(void)
 	REQUIRE((as = as_alloc(16 * MIB)) != NULL);
 	b = as_window_base(as);
 	CHECK(map_file(as, b, 4, fd, 0, MAP_PRIVATE, RW, 0, "private") == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_holds(as, b, 4 * ps, 0, 2));
 
 	err = -1;
@@ -286,7 +231,7 @@ test_private(void)
 	CHECK(file_holds(fd, 0, 4 * ps, 2));
 	/* Untouched pages still read the file. */
 	CHECK(as_holds(as, PG(b, 2), 2 * ps, (off_t)(2 * ps), 2));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(file_holds(fd, 0, 4 * ps, 2));
@@ -312,7 +257,7 @@ test_offset(void)
 
 	CHECK(map_file(as, b, 2, fd, (off_t)(2 * ps), MAP_SHARED, PROT_READ,
 	    0, "offset") == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_holds(as, b, 2 * ps, (off_t)(2 * ps), 3));
 	as_enter(as, AS_READER);
 	seg = seg_at(as, b);
@@ -334,13 +279,13 @@ test_offset(void)
 	/* Pages past the end of the file: mapped, but never readable. */
 	CHECK(map_file(as, PG(b, 4), 2, fd, (off_t)(5 * ps), MAP_SHARED,
 	    PROT_READ, 0, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_holds(as, PG(b, 4), ps, (off_t)(5 * ps), 3));
 	err = -1;
 	n = as_read(as, PG(b, 5), &c, 1, &err);
 	CHECK(n == 0 && err == EFAULT);
 	CHECK_ERRNO(as_fault(as, PG(b, 4), 2 * ps, F_INVAL, S_READ), EFAULT);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(close(fd) == 0);
@@ -361,7 +306,7 @@ test_modes(void)
 	ro = make_file("modes", 2, 4, O_RDONLY);
 	wo = reopen_file("modes", O_WRONLY);
 	rw = reopen_file("modes", O_RDWR);
-	fds = count_fds();
+	fds = test_count_fds();
 	REQUIRE((as = as_alloc(16 * MIB)) != NULL);
 	b = as_window_base(as);
 
@@ -372,7 +317,7 @@ test_modes(void)
 	    NULL), EACCES);
 	CHECK(as_nsegs(as) == 0);
 	CHECK(map_file(as, b, 2, ro, 0, MAP_SHARED, PROT_READ, 0, "ro") == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_holds(as, b, 2 * ps, 0, 4));
 	CHECK_ERRNO(as_setprot(as, b, 2 * ps, RW), EACCES);
 	CHECK_ERRNO(as_setprot(as, b, ps, PROT_WRITE), EACCES);
@@ -381,18 +326,18 @@ test_modes(void)
 	CHECK(as_write(as, b, msg, sizeof (msg), &err) == 0 &&
 	    err == EACCES);
 	CHECK(as_checkprot(as, b, 2 * ps, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	/* Even when the caller asked for a writable ceiling. */
 	CHECK(map_file(as, PG(b, 4), 2, ro, 0, MAP_SHARED, PROT_READ, RW,
 	    NULL) == 0);
 	CHECK_ERRNO(as_setprot(as, PG(b, 4), 2 * ps, RW), EACCES);
 	CHECK(as_checkprot(as, PG(b, 4), 2 * ps, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Read-only file, private: writable, the file untouched. */
 	CHECK(map_file(as, PG(b, 8), 2, ro, 0, MAP_PRIVATE, RW, 0, NULL) ==
 	    0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	err = -1;
 	CHECK(as_write(as, PG(b, 8), msg, sizeof (msg), &err) ==
 	    sizeof (msg) && err == 0);
@@ -427,7 +372,7 @@ test_modes(void)
 	CHECK(map_file(as, PG(b, 12), 1, 1000, 0, MAP_SHARED, PROT_READ, 0,
 	    bogus_name) == -1 && errno != 0);
 	CHECK(as_nsegs(as) == 3);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* The ceiling holds on a read-write file too. */
 	CHECK(map_file(as, PG(b, 12), 1, rw, 0, MAP_SHARED, PROT_READ,
@@ -435,15 +380,15 @@ test_modes(void)
 	CHECK_ERRNO(as_setprot(as, PG(b, 12), ps, RW), EACCES);
 	CHECK(as_setprot(as, PG(b, 12), ps, PROT_NONE) == 0);
 	CHECK(as_setprot(as, PG(b, 12), ps, PROT_READ) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* Each segment holds one descriptor of its own; the failed maps
 	 * left none behind. */
 	if (fds >= 0)
-		CHECK(count_fds() == fds + 4);
+		CHECK(test_count_fds() == fds + 4);
 	as_free(as);
 	if (fds >= 0)
-		CHECK(count_fds() == fds);
+		CHECK(test_count_fds() == fds);
 	CHECK(close(ro) == 0);
 	CHECK(close(wo) == 0);
 	CHECK(close(rw) == 0);
@@ -466,7 +411,7 @@ test_own_fd(void)
 	b = as_window_base(as);
 	CHECK(map_file(as, b, 2, fd, 0, MAP_SHARED, RW, 0, "ownfd") == 0);
 	CHECK(close(fd) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	CHECK(as_holds(as, b, 2 * ps, 0, 5));
 	CHECK(as_fault(as, b, 2 * ps, F_INVAL, S_READ) == 0);
@@ -483,7 +428,7 @@ test_own_fd(void)
 	err = -1;
 	CHECK(as_read(as, PG(b, 1), got, 1, &err) == 0 && err == EFAULT);
 	CHECK(as_holds(as, b, ps, 0, 5));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(close(fd) == 0);
@@ -548,7 +493,7 @@ shrink_case(int type)
 	CHECK(as_fault(as, b, ps, F_INVAL, S_READ) == 0);
 	/* The failed pin left nothing pinned. */
 	CHECK(as_unmap(as, PG(b, 2), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	/* A page the file covers only in part reads whole (zero-filled). */
 	CHECK(ftruncate(fd, (off_t)ps + 100) == 0);
@@ -560,10 +505,10 @@ shrink_case(int type)
 	 * must be an error, not a SIGBUS. */
 	CHECK(ftruncate(fd, (off_t)ps) == 0);
 	da.da_as = as;
-	CHECK(survives(dup_child, &da, type == MAP_SHARED ?
+	CHECK(test_survives(dup_child, &da, type == MAP_SHARED ?
 	    "as_dup of a shrunk shared file" :
 	    "as_dup of a shrunk private file"));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(close(fd) == 0);
@@ -617,7 +562,7 @@ test_incore_lock(void)
 	}
 	CHECK(as_ctl(as, b, 4 * ps, AS_CTL_ADVISE, MADV_WILLNEED) == 0);
 	CHECK(as_holds(as, b, 4 * ps, 0, 7));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(close(fd) == 0);
@@ -646,7 +591,7 @@ split_case(int type)
 	    0);
 	CHECK(as_setprot(as, PG(b, 5), ps, PROT_READ) == 0);
 	CHECK(as_unmap(as, PG(b, 2), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 2);
 
 	as_enter(as, AS_READER);
@@ -709,7 +654,7 @@ split_case(int type)
 
 	/* Trim the tail's head: its offset moves with its base. */
 	CHECK(as_unmap(as, PG(b, 3), ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	as_enter(as, AS_READER);
 	tail = seg_at(as, PG(b, 4));
 	CHECK(seg_base(tail) == PG(b, 4) && seg_size(tail) == 2 * ps);
@@ -722,7 +667,7 @@ split_case(int type)
 
 	/* The tail outlives the head (and the head's descriptor). */
 	CHECK(as_unmap(as, b, 2 * ps) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 	CHECK(as_nsegs(as) == 1);
 	CHECK(as_holds(as, PG(b, 4), 2 * ps, (off_t)(5 * ps), 8));
 	err = -1;
@@ -736,7 +681,7 @@ split_case(int type)
 		CHECK(memcmp(got, msg, sizeof (msg)) == 0);
 	else
 		CHECK(file_holds(fd, 0, 8 * ps, 8));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(close(fd) == 0);
@@ -767,7 +712,7 @@ test_prefault(void)
 	CHECK(map_file(as, b, 2, fd, 0, MAP_SHARED, RW, 0, NULL) == 0);
 	CHECK(map_file(as, PG(b, 2), 2, fd, (off_t)(2 * ps), MAP_PRIVATE,
 	    RW, 0, NULL) == 0);
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	CHECK(as_fault(as, b, 4 * ps, F_INVAL, S_WRITE) == 0);
 	CHECK(as_fault(as, b, 4 * ps, F_INVAL, S_READ) == 0);
@@ -782,7 +727,7 @@ test_prefault(void)
 	}
 	as_exit(as);
 	CHECK(file_holds(fd, 0, 4 * ps, 9));
-	VERIFY(as);
+	CHECK_VERIFY(as);
 
 	as_free(as);
 	CHECK(close(fd) == 0);
@@ -823,7 +768,7 @@ main(void)
 	if (mkdtemp(test_dir) == NULL)
 		TEST_SKIP("cannot make a directory under %s: %s", tmp,
 		    strerror(errno));
-	fds = count_fds();
+	fds = test_count_fds();
 
 	test_shared();
 	test_private();
@@ -837,7 +782,7 @@ main(void)
 
 	/* Every descriptor the segments took was given back. */
 	if (fds >= 0)
-		CHECK(count_fds() == fds);
+		CHECK(test_count_fds() == fds);
 	remove_test_dir();
 	return (test_done());
 }

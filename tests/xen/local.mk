@@ -30,6 +30,7 @@ tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c
 # It is linked statically, so it never takes the sanitizer flags.
 tests_xen_guest_marker_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_xen_guest_marker_LDFLAGS = -all-static
+tests_xen_guest_marker_LDADD =
 
 EXTRA_DIST += \
 	tests/xen/README.md \
