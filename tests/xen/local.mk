@@ -22,7 +22,10 @@ if HAVE_XEN
 check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker
 endif
 
-tests_xen_live_xenlive_SOURCES = tests/xen/live/xenlive.c
+tests_xen_live_xenlive_SOURCES = \
+	tests/xen/live/xenlive.c \
+	tests/xen/live/live.h \
+	tests/xen/live/live_util.c
 tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.

@@ -20,11 +20,11 @@
 #	resolve-name, resolve-id, resolve-uuid	the three ways of naming it
 #			give the same domid as xl does
 #	resolve-missing	an unknown name fails with a clear message
-#	markers		the pages the guest's marker program reported hold
-#			its text (needs MARKER lines in the guest's console
-#			log: run tests/xen/guest/marker in the guest)
 #	dump-core	with the domain paused, every page of `xl dump-core`
 #			equals porthole's read
+#	every check `xenlive checks -v` lists (markers, the seg_mf checks,
+#			...); some need lines the guest's test programs print
+#			on its console (tests/xen/guest/)
 # and once: noperm (an unprivileged process gets a clear refusal).
 # Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.
 
@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ $# -gt 0 ] || { sed -n '2,32p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,34p' "$0" >&2; exit 2; }
 
 if [ -z "$xenlive" ]; then
 	if [ -x "$here/xenlive" ]; then
@@ -100,11 +100,16 @@ field() {
 	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
+checks=$("$xenlive" checks) || {
+	echo "run-live.sh: $xenlive checks failed" >&2
+	exit 2
+}
+
 noperm_done=0
 for dom in "$@"; do
 	if ! t "$xenlive" info "$dom"; then
 		show_log
-		for tn in resolve-name resolve-id resolve-uuid markers dump-core; do
+		for tn in resolve-name resolve-id resolve-uuid dump-core $checks; do
 			report FAIL "$dom/$tn" "domain not found"
 		done
 		continue
@@ -161,17 +166,20 @@ for dom in "$@"; do
 		report FAIL "$label/resolve-missing" "unclear message"
 	fi
 
-	# markers
+	# The registered checks (`xenlive checks -v` lists them): exit 0
+	# holds, 77 skipped (reason on the last line), anything else fails.
 	clog="$console_dir/guest-$name.log"
-	if [ ! -r "$clog" ] || ! grep -q 'MARKERS-DONE' "$clog"; then
-		report SKIP "$label/markers" "no marker lines in $clog"
-	elif t "$xenlive" markers "$id" "$clog"; then
+	for ck in $checks; do
+		t "$xenlive" check "$ck" "$id" "$clog"
+		rc=$?
 		show_log
-		report PASS "$label/markers"
-	else
-		show_log
-		report FAIL "$label/markers"
-	fi
+		case $rc in
+		0) report PASS "$label/$ck" ;;
+		77) report SKIP "$label/$ck" "$(tail -n 1 "$log" | sed 's/^[^:]*: //')" ;;
+		124) report FAIL "$label/$ck" "timed out after ${timeout_s}s" ;;
+		*) report FAIL "$label/$ck" ;;
+		esac
+	done
 
 	# dump-core: pause, dump with xl, compare, unpause.
 	case " $dump_types " in

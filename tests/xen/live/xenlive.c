@@ -17,8 +17,13 @@
  *	core-info CORE			what an xc-core file says about itself
  *	noperm DOMAIN			an unprivileged process is refused
  *					with a clear message
+ *	checks [-v]			the names of the registered checks
+ *	check NAME DOMAIN CONSOLE_LOG	run one registered check (live.h):
+ *					exit 0 holds, 1 fails, 77 skipped
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -34,48 +39,11 @@
 #include "xen/xen_domain.h"
 #include "xen/xen_err.h"
 #include "xen/xen_physmem.h"
+#include "tests/xen/live/live.h"
 
-#define LIVE_OK		0
-#define LIVE_FAIL	1
-#define LIVE_USAGE	2
-#define LIVE_MAX_MARKERS 64
 #define LIVE_NOBODY	65534
 
-static const char *live_prog = "xenlive";
-
-static int
-live_fail(const struct xen_err *err, const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", live_prog, what, xen_err_msg(err));
-	return LIVE_FAIL;
-}
-
-static double
-live_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Open the handle and resolve spec; prints the reason on failure. */
-static int
-live_attach(const char *spec, struct xen_handle **xhp, uint32_t *domidp)
-{
-	struct xen_err err;
-
-	xen_err_clear(&err);
-	*xhp = xen_open(&err);
-	if (*xhp == NULL)
-		return live_fail(&err, "opening Xen");
-	if (xen_domain_resolve(*xhp, spec, domidp, &err) < 0) {
-		xen_close(*xhp);
-		*xhp = NULL;
-		return live_fail(&err, "resolving domain");
-	}
-	return LIVE_OK;
-}
+const char *live_prog = "xenlive";
 
 static int
 cmd_list(void)
@@ -169,37 +137,6 @@ cmd_pause(const char *spec, bool pause)
 }
 
 static int
-live_bind(const char *spec, struct xen_handle **xhp, struct xen_physmem **pmp,
-    uint32_t *domidp)
-{
-	struct xen_err err;
-	uint32_t domid;
-	int rc;
-
-	if (domidp == NULL)
-		domidp = &domid;
-	if ((rc = live_attach(spec, xhp, domidp)) != LIVE_OK)
-		return rc;
-	xen_err_clear(&err);
-	*pmp = xen_physmem_open(*xhp, *domidp, &err);
-	if (*pmp == NULL) {
-		xen_close(*xhp);
-		*xhp = NULL;
-		return live_fail(&err, "binding domain memory");
-	}
-	return LIVE_OK;
-}
-
-static void
-live_show_bytes(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
-}
-
-static int
 cmd_read(const char *spec, const char *pfnstr, const char *countstr)
 {
 	struct xen_handle *xh;
@@ -248,63 +185,6 @@ cmd_read(const char *spec, const char *pfnstr, const char *countstr)
 	return rc;
 }
 
-struct live_marker {
-	unsigned int	m_index;
-	uint64_t	m_pfn;
-	char		m_text[64];
-};
-
-/* The marker lines of the guest's last boot in the console log. */
-static int
-live_parse_markers(const char *path, struct live_marker *m, size_t *np,
-    bool *donep)
-{
-	char line[512], text[64];
-	unsigned int idx;
-	unsigned long long pfn;
-	size_t n = 0, i;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "%s: cannot read console log %s: %s\n",
-		    live_prog, path, strerror(errno));
-		return -1;
-	}
-	*donep = false;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p = strstr(line, "MARKER");
-
-		if (p == NULL)
-			continue;
-		if (strncmp(p, "MARKERS-DONE", 12) == 0) {
-			*donep = true;
-			continue;
-		}
-		if (sscanf(p, "MARKER %u pfn=%llx text=%63s", &idx, &pfn,
-		    text) != 3)
-			continue;
-		if (*donep) {
-			/* A new boot: forget the previous one. */
-			*donep = false;
-			n = 0;
-		}
-		for (i = 0; i < n && m[i].m_index != idx; i++)
-			;
-		if (i == n) {
-			if (n == LIVE_MAX_MARKERS)
-				continue;
-			n++;
-		}
-		m[i].m_index = idx;
-		m[i].m_pfn = pfn;
-		snprintf(m[i].m_text, sizeof(m[i].m_text), "%s", text);
-	}
-	fclose(f);
-	*np = n;
-	return 0;
-}
-
 static int
 cmd_markers(const char *spec, const char *log, bool verbose)
 {
@@ -313,7 +193,7 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 	struct xen_handle *xh;
 	struct xen_physmem *pm;
 	struct xen_err err;
-	size_t n, i, k, ulen, bad = 0;
+	size_t n, i, k, bad = 0;
 	bool done;
 	int perr, rc;
 
@@ -327,9 +207,7 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 	if ((rc = live_bind(spec, &xh, &pm, NULL)) != LIVE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		ulen = strlen(m[i].m_text);
-		for (k = 0; k < XEN_PAGE_SIZE; k++)
-			want[k] = (unsigned char)m[i].m_text[k % ulen];
+		live_marker_page(&m[i], want);
 		xen_err_clear(&err);
 		if (xen_physmem_read_pages(pm, &m[i].m_pfn, 1, page, &perr,
 		    &err) != 0) {
@@ -576,6 +454,83 @@ cmd_noperm(const char *spec)
 	return WEXITSTATUS(status);
 }
 
+/* Every area's table of checks (live.h); run-live.sh runs them all. */
+static const struct live_check *const live_tables[] = {
+	live_core_checks,
+};
+
+#define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))
+
+static int
+cmd_checks(bool verbose)
+{
+	const struct live_check *ck;
+	size_t t;
+
+	for (t = 0; t < LIVE_NTABLES; t++) {
+		for (ck = live_tables[t]; ck->ck_name != NULL; ck++) {
+			if (verbose)
+				printf("%-24s %s\n", ck->ck_name, ck->ck_what);
+			else
+				printf("%s\n", ck->ck_name);
+		}
+	}
+	return LIVE_OK;
+}
+
+static int
+cmd_check(const char *name, const char *spec, const char *console)
+{
+	const struct live_check *ck = NULL, *c;
+	struct live_ctx ctx;
+	struct xen_err err;
+	size_t t;
+	int rc;
+
+	for (t = 0; t < LIVE_NTABLES && ck == NULL; t++) {
+		for (c = live_tables[t]; c->ck_name != NULL; c++) {
+			if (strcmp(c->ck_name, name) == 0) {
+				ck = c;
+				break;
+			}
+		}
+	}
+	if (ck == NULL) {
+		fprintf(stderr, "%s: no check named %s (see `%s checks`)\n",
+		    live_prog, name, live_prog);
+		return LIVE_USAGE;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lc_spec = spec;
+	ctx.lc_console = console;
+	if ((rc = live_attach(spec, &ctx.lc_xh, &ctx.lc_domid)) != LIVE_OK)
+		return rc;
+	xen_err_clear(&err);
+	if (xen_domain_info(ctx.lc_xh, ctx.lc_domid, &ctx.lc_info, &err) < 0) {
+		xen_close(ctx.lc_xh);
+		return live_fail(&err, "describing domain");
+	}
+	rc = ck->ck_run(&ctx);
+	xen_close(ctx.lc_xh);
+	return rc;
+}
+
+/* The marker pages the guest printed hold its text. */
+static int
+check_markers(struct live_ctx *ctx)
+{
+	char spec[16];
+
+	snprintf(spec, sizeof(spec), "%" PRIu32, ctx->lc_domid);
+	return cmd_markers(spec, ctx->lc_console, false);
+}
+
+const struct live_check live_core_checks[] = {
+	{ "markers", "the guest's marker pages hold its text (privcmd read)",
+	    check_markers },
+	{ NULL, NULL, NULL }
+};
+
 static int
 usage(void)
 {
@@ -585,8 +540,11 @@ usage(void)
 	    "       %s read DOMAIN PFN [COUNT]\n"
 	    "       %s markers [-v] DOMAIN CONSOLE_LOG\n"
 	    "       %s dumpcmp DOMAIN CORE\n"
-	    "       %s core-info CORE\n",
-	    live_prog, live_prog, live_prog, live_prog, live_prog, live_prog);
+	    "       %s core-info CORE\n"
+	    "       %s checks [-v]\n"
+	    "       %s check NAME DOMAIN CONSOLE_LOG\n",
+	    live_prog, live_prog, live_prog, live_prog, live_prog, live_prog,
+	    live_prog, live_prog);
 	return LIVE_USAGE;
 }
 
@@ -619,6 +577,13 @@ main(int argc, char **argv)
 		return cmd_dumpcmp(argv[2], argv[3]);
 	if (strcmp(cmd, "core-info") == 0 && argc == 3)
 		return cmd_core_info(argv[2]);
+	if (strcmp(cmd, "checks") == 0 && argc == 2)
+		return cmd_checks(false);
+	if (strcmp(cmd, "checks") == 0 && argc == 3 &&
+	    strcmp(argv[2], "-v") == 0)
+		return cmd_checks(true);
+	if (strcmp(cmd, "check") == 0 && argc == 5)
+		return cmd_check(argv[2], argv[3], argv[4]);
 	if (strcmp(cmd, "noperm") == 0 && argc == 3)
 		return cmd_noperm(argv[2]);
 	return usage();
