@@ -1,7 +1,8 @@
 # xen/local.mk - porthole's Xen layer, included from the top-level
 # Makefile.am (non-recursive; paths are relative to the top).
 #
-# xen/libphxen.la is a convenience library.  The xc-core reader and the
+# xen/libphxen.la is a convenience library, linked into libporthole with
+# hidden visibility (only PH_EXPORT symbols leave the library).  The xc-core reader and the
 # error reports are pure C and always built (image tests can use them on
 # hosts without Xen); the parts that call the Xen libraries are built only
 # when configure found them (HAVE_XEN, XEN_CFLAGS, XEN_LIBS).
@@ -17,7 +18,8 @@ xen_libphxen_la_SOURCES = \
 	xen/xen_err.c \
 	xen/xen_err.h
 xen_libphxen_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
-xen_libphxen_la_CFLAGS = $(AM_CFLAGS) -std=gnu11
+xen_libphxen_la_CFLAGS = $(AM_CFLAGS) -std=gnu11 -fvisibility=hidden \
+	-DPH_BUILDING_LIBRARY
 
 if HAVE_XEN
 xen_libphxen_la_SOURCES += \
