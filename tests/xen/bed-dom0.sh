@@ -4,7 +4,8 @@
 #
 # Reads /mnt/host/config (shell variables written by run.sh), starts the
 # test domUs, waits until their marker program has reported, then runs the
-# live suite (MODE=test) or the demonstration (MODE=demo).  Results and logs
+# live suite (MODE=test), the demonstration (MODE=demo) or the live
+# benchmark (MODE=bench).  Results and logs
 # go to the host share; result lines are also echoed to the console with a
 # "PHRESULT " prefix as a fallback channel.
 
@@ -122,6 +123,11 @@ test)
 demo)
 	/porthole/demo-live.sh /porthole/xenlive $guests 2>&1 |
 		tee "$share/demo.txt"
+	;;
+bench)
+	# The benchmark maps the whole guest: nothing else runs meanwhile.
+	timeout "$TEST_TIMEOUT" /porthole/bench-live porthole-pv 2>&1 |
+		tee "$share/bench.txt"
 	;;
 *)
 	echo "unknown MODE=$MODE"

@@ -2,13 +2,16 @@
 # run.sh - boot Xen and a Debian dom0 in QEMU, run porthole's live tests
 # against test domUs inside dom0, and report the results on the host.
 #
-# Usage: run.sh --xenlive PATH --marker PATH [--demo] [--pvh|--no-pvh]
-#               [--keep]
+# Usage: run.sh --xenlive PATH --marker PATH [--demo | --bench PATH]
+#               [--pvh|--no-pvh] [--keep]
 #
 #	--xenlive PATH	the live test program (tests/xen/live/xenlive)
 #	--marker PATH	the static guest program (tests/xen/guest/marker)
 #	--demo		instead of the tests, show the live guest: domain
 #			info and the markers read from its memory
+#	--bench PATH	instead of the tests, run the live benchmark PATH
+#			(bench/live) in dom0 against the PV domU and print
+#			its table (make bench-xen)
 #	--pvh		also start a PVH domU (default; --no-pvh drops it)
 #	--keep		keep the run folder (serial log, share) afterwards
 #
@@ -39,6 +42,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 xenlive=""
 marker=""
+benchprog=""
 mode="test"
 pvh=1
 keep=0
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--xenlive) xenlive=$2; shift ;;
 	--marker) marker=$2; shift ;;
 	--demo) mode=demo ;;
+	--bench) mode=bench; benchprog=$2; shift ;;
 	--pvh) pvh=1 ;;
 	--no-pvh) pvh=0 ;;
 	--keep) keep=1 ;;
@@ -89,9 +94,12 @@ real_binary() {
 }
 [ -n "$xenlive" ] && xenlive=$(real_binary "$xenlive")
 [ -n "$marker" ] && marker=$(real_binary "$marker")
+[ -n "$benchprog" ] && benchprog=$(real_binary "$benchprog")
 [ -n "$xenlive" ] && [ -x "$xenlive" ] ||
 	skip "live test program not built (porthole configured without Xen libraries?)"
 [ -n "$marker" ] && [ -x "$marker" ] || skip "guest marker program not built"
+[ "$mode" != bench ] || [ -x "$benchprog" ] ||
+	skip "benchmark program $benchprog not built"
 if ldd "$marker" >/dev/null 2>&1; then
 	hard "$marker is not static"
 fi
@@ -178,8 +186,11 @@ chmod 755 "$run/domU/init"
 cp "$here/bed-dom0.sh" "$share/bed-dom0.sh"
 cp "$here/run-live.sh" "$here/demo-live.sh" "$share/porthole/"
 cp "$xenlive" "$share/porthole/xenlive"
+[ "$mode" = bench ] && cp "$benchprog" "$share/porthole/bench-live"
 chmod 755 "$share/bed-dom0.sh" "$share/porthole/"*
-ldd "$xenlive" | awk '/=> \// { print $3 }' | while read -r lib; do
+for prog in "$xenlive" ${benchprog:+"$benchprog"}; do
+	ldd "$prog" | awk '/=> \// { print $3 }'
+done | sort -u | while read -r lib; do
 	case ${lib##*/} in
 	libc.so.*|ld-linux*) ;;
 	*) cp -L "$lib" "$share/porthole/lib/" ;;
@@ -286,11 +297,15 @@ if [ ! -s "$results" ]; then
 	results="$run/results-serial.txt"
 fi
 
-if [ "$mode" = demo ]; then
-	if [ -s "$share/demo.txt" ]; then
-		cat "$share/demo.txt"
+if [ "$mode" = demo ] || [ "$mode" = bench ]; then
+	if [ -s "$share/$mode.txt" ]; then
+		cat "$share/$mode.txt"
 	else
 		grep -a -v '^PHSTAGE' "$run/serial.log" | tail -n 60
+	fi
+	if [ "$mode" = bench ] && ! grep -q '^RATIO ' "$share/bench.txt" 2>/dev/null; then
+		say "the benchmark printed no RATIO line"
+		exit 1
 	fi
 	if [ $brc = 0 ]; then
 		failed=0
