@@ -20,8 +20,13 @@ tests_xen_xc_core_test_LDADD = xen/libphxen.la
 
 if HAVE_XEN
 check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker \
-	tests/xen/guest/granter
+	tests/xen/guest/granter tests/xen/xen-grant-test
+# The grant handle's argument, error and unmap paths: needs no Xen.
+TESTS += tests/xen/xen-grant-test
 endif
+
+tests_xen_xen_grant_test_SOURCES = tests/xen/xen_grant_test.c
+tests_xen_xen_grant_test_LDADD = xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
 
 tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/xenlive.c \
