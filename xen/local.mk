@@ -25,6 +25,8 @@ if HAVE_XEN
 xen_libphxen_la_SOURCES += \
 	xen/xen_domain.c \
 	xen/xen_domain.h \
+	xen/xen_grant.c \
+	xen/xen_grant.h \
 	xen/xen_impl.h \
 	xen/xen_physmem.c \
 	xen/xen_physmem.h

@@ -19,13 +19,20 @@ tests_xen_xc_core_test_SOURCES = tests/xen/xc_core_test.c
 tests_xen_xc_core_test_LDADD = xen/libphxen.la
 
 if HAVE_XEN
-check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker
+check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker \
+	tests/xen/guest/granter tests/xen/xen-grant-test
+# The grant handle's argument, error and unmap paths: needs no Xen.
+TESTS += tests/xen/xen-grant-test
 endif
+
+tests_xen_xen_grant_test_SOURCES = tests/xen/xen_grant_test.c
+tests_xen_xen_grant_test_LDADD = xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
 
 tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/xenlive.c \
 	tests/xen/live/live.h \
-	tests/xen/live/live_util.c
+	tests/xen/live/live_util.c \
+	tests/xen/live/live_grant.c
 tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.
@@ -34,6 +41,12 @@ tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c
 tests_xen_guest_marker_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_xen_guest_marker_LDFLAGS = -all-static
 tests_xen_guest_marker_LDADD =
+
+# Offers grants to dom0 from inside the test domU; static like marker.
+tests_xen_guest_granter_SOURCES = tests/xen/guest/granter.c
+tests_xen_guest_granter_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
+tests_xen_guest_granter_LDFLAGS = -all-static
+tests_xen_guest_granter_LDADD =
 
 EXTRA_DIST += \
 	tests/xen/README.md \
@@ -51,13 +64,16 @@ EXTRA_DIST += \
 
 XEN_BED_ARGS = \
 	--xenlive tests/xen/live/xenlive$(EXEEXT) \
-	--marker tests/xen/guest/marker$(EXEEXT)
+	--marker tests/xen/guest/marker$(EXEEXT) \
+	--granter tests/xen/guest/granter$(EXEEXT)
+XEN_BED_BINARIES = tests/xen/live/xenlive$(EXEEXT) \
+	tests/xen/guest/marker$(EXEEXT) tests/xen/guest/granter$(EXEEXT)
 
 if HAVE_XEN
-check-xen: tests/xen/live/xenlive$(EXEEXT) tests/xen/guest/marker$(EXEEXT)
+check-xen: $(XEN_BED_BINARIES)
 	$(SHELL) $(srcdir)/tests/xen/run.sh $(XEN_BED_ARGS)
 
-demo-xen: tests/xen/live/xenlive$(EXEEXT) tests/xen/guest/marker$(EXEEXT)
+demo-xen: $(XEN_BED_BINARIES)
 	$(SHELL) $(srcdir)/tests/xen/run.sh --demo $(XEN_BED_ARGS)
 else
 check-xen demo-xen:

@@ -2,11 +2,16 @@
 # run.sh - boot Xen and a Debian dom0 in QEMU, run porthole's live tests
 # against test domUs inside dom0, and report the results on the host.
 #
-# Usage: run.sh --xenlive PATH --marker PATH [--demo | --bench PATH]
+# Usage: run.sh --xenlive PATH --marker PATH [--granter PATH]
+#               [--demo | --bench PATH]
 #               [--pvh|--no-pvh] [--keep]
 #
 #	--xenlive PATH	the live test program (tests/xen/live/xenlive)
 #	--marker PATH	the static guest program (tests/xen/guest/marker)
+#	--granter PATH	the static guest program that offers grants to dom0
+#			(tests/xen/guest/granter; default: "granter" beside
+#			the marker program); without one the guests offer
+#			no grants and the grant checks skip
 #	--demo		instead of the tests, show the live guest: domain
 #			info and the markers read from its memory
 #	--bench PATH	instead of the tests, run the live benchmark PATH
@@ -43,6 +48,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 xenlive=""
 marker=""
 benchprog=""
+granter=""
 mode="test"
 pvh=1
 keep=0
@@ -51,6 +57,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--xenlive) xenlive=$2; shift ;;
 	--marker) marker=$2; shift ;;
+	--granter) granter=$2; shift ;;
 	--demo) mode=demo ;;
 	--bench) mode=bench; benchprog=$2; shift ;;
 	--pvh) pvh=1 ;;
@@ -95,6 +102,11 @@ real_binary() {
 [ -n "$xenlive" ] && xenlive=$(real_binary "$xenlive")
 [ -n "$marker" ] && marker=$(real_binary "$marker")
 [ -n "$benchprog" ] && benchprog=$(real_binary "$benchprog")
+if [ -z "$granter" ] && [ -n "$marker" ] &&
+    [ -x "$(dirname "$marker")/granter" ]; then
+	granter=$(dirname "$marker")/granter
+fi
+[ -n "$granter" ] && granter=$(real_binary "$granter")
 [ -n "$xenlive" ] && [ -x "$xenlive" ] ||
 	skip "live test program not built (porthole configured without Xen libraries?)"
 [ -n "$marker" ] && [ -x "$marker" ] || skip "guest marker program not built"
@@ -102,6 +114,12 @@ real_binary() {
 	skip "benchmark program $benchprog not built"
 if ldd "$marker" >/dev/null 2>&1; then
 	hard "$marker is not static"
+fi
+if [ -n "$granter" ]; then
+	[ -x "$granter" ] || skip "guest granter program not built"
+	if ldd "$granter" >/dev/null 2>&1; then
+		hard "$granter is not static"
+	fi
 fi
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/porthole-xen.XXXXXX") || hard "mktemp"
@@ -178,6 +196,21 @@ cat "$bed/dom0-base.cpio.gz" "$run/run.cpio.gz" >"$run/dom0.cpio.gz"
 cp "$busybox" "$run/domU/bin/busybox"
 cp "$marker" "$run/domU/bin/marker"
 ln "$run/domU/bin/marker" "$run/domU/bin/porthole-sleeper"
+if [ -n "$granter" ]; then
+	cp "$granter" "$run/domU/bin/granter"
+	# The guest runs the bed's kernel: its gntalloc module, from the
+	# same package (mkbase.sh copies dom0's the same way).
+	kver=$(cat "$bed/kernel-release")
+	gntalloc="$root/lib/modules/$kver/kernel/drivers/xen/xen-gntalloc.ko"
+	mkdir -p "$run/domU/lib/modules"
+	if [ -f "$gntalloc" ]; then
+		cp "$gntalloc" "$run/domU/lib/modules/xen-gntalloc.ko"
+	elif [ -f "$gntalloc.xz" ]; then
+		xz -dc "$gntalloc.xz" >"$run/domU/lib/modules/xen-gntalloc.ko"
+	else
+		say "note: no xen-gntalloc module for $kver (built in?)"
+	fi
+fi
 cp "$here/guest/domU-init.sh" "$run/domU/init"
 chmod 755 "$run/domU/init"
 (cd "$run/domU" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |

@@ -1,9 +1,13 @@
 #!/bin/busybox sh
 # domU-init.sh - /init of the test domU (busybox initramfs).
 #
-# Starts the marker program (pages of known text, pfns printed on hvc0) and a
-# few processes with distinctive names, then idles.  The guest must stay
-# unchanged while dom0 reads its memory, so it does nothing else.
+# Offers grants to dom0 (granter: pages of known text, grant references
+# printed on hvc0; it returns once they are offered, so GRANTS-DONE always
+# comes before MARKERS-DONE), starts the marker program (pages of known
+# text, pfns printed on hvc0) and a few processes with distinctive names,
+# then idles.  The guest must stay unchanged while dom0 reads its memory,
+# so it does nothing else.  Without xen-gntalloc the guest says
+# GRANTS-UNAVAILABLE and goes on: the markers do not depend on it.
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -14,6 +18,20 @@ mount -t devtmpfs devtmpfs /dev
 echo 0 >/proc/sys/vm/compact_unevictable_allowed 2>/dev/null
 
 echo "GUEST-BOOTED $(uname -r)"
+if [ ! -c /dev/xen/gntalloc ] && [ -f /lib/modules/xen-gntalloc.ko ]; then
+	insmod /lib/modules/xen-gntalloc.ko
+	# devtmpfs creates the node once the module has registered it.
+	i=0
+	while [ ! -c /dev/xen/gntalloc ] && [ $i -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+fi
+if [ -x /bin/granter ]; then
+	/bin/granter 5
+else
+	echo "GRANTS-UNAVAILABLE no /bin/granter in this guest"
+fi
 /bin/marker 8 &
 for i in 1 2 3; do
 	/bin/porthole-sleeper "$i" &
