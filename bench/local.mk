@@ -16,3 +16,9 @@ bench_physmem_CFLAGS = $(AM_CFLAGS) -O2
 bench_physmem_LDADD = $(LDADD) -lm
 
 CLEANFILES += $(bench_programs)
+
+EXTRA_PROGRAMS += bench/introspect
+bench_programs += bench/introspect
+bench_introspect_SOURCES = bench/introspect.c bench/bench.h
+bench_introspect_CFLAGS = $(AM_CFLAGS) -O2
+bench_introspect_LDADD = guest/libphpaging.la $(LDADD)

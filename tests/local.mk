@@ -29,7 +29,8 @@ unit_tests = \
 	tests/unit/seg_kp_test \
 	tests/unit/seg_spt_test \
 	tests/unit/seg_dev_test \
-	tests/unit/seg_kmem_test
+	tests/unit/seg_kmem_test \
+	tests/unit/x86_paging_test
 check_PROGRAMS += $(unit_tests)
 
 TESTS += $(unit_tests) \
