@@ -178,6 +178,10 @@ chmod 755 "$run/domU/init"
 cp "$here/bed-dom0.sh" "$share/bed-dom0.sh"
 cp "$here/run-live.sh" "$here/demo-live.sh" "$share/porthole/"
 cp "$xenlive" "$share/porthole/xenlive"
+# Xen's own register dumper, for the live checks to compare against.
+for b in "$root"/usr/lib/xen-*/bin/xenctx; do
+	if [ -x "$b" ]; then cp "$b" "$share/porthole/xenctx"; fi
+done
 chmod 755 "$share/bed-dom0.sh" "$share/porthole/"*
 ldd "$xenlive" | awk '/=> \// { print $3 }' | while read -r lib; do
 	case ${lib##*/} in
