@@ -313,9 +313,13 @@ taker_start(enum taker_does does, struct taker *tk)
 		if (write(p[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
 			_exit(92);
 		if (does == TAKER_CRASH) {
-			volatile int *volatile nowhere = NULL;
+			/* A real fault (a NULL store would trip UBSan first). */
+			volatile int *nowhere = mmap(NULL, 4096, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-			*nowhere = 1;
+			if (nowhere != MAP_FAILED)
+				*nowhere = 1;
+			_exit(93);
 		}
 		for (;;)
 			(void)pause();
