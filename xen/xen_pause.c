@@ -45,6 +45,8 @@
 #define XEN__PAUSE_RELEASE	'R'
 #define XEN__PAUSE_POLL_MS	250	/* parent watch without a pidfd */
 #define XEN__PAUSE_KILL_MS	1000	/* SIGTERM before SIGKILL */
+#define XEN__PAUSE_UNPAUSE_TRIES 4	/* a failing unpause, tried again */
+#define XEN__PAUSE_RETRY_MS	50
 
 /*
  * A guard, in the taker.  All fields are set before the guard is
@@ -233,7 +235,7 @@ xen__guardian(int sock, pid_t owner, const struct xen_pause_ops *ops,
 	struct sigaction sa;
 	struct xen_err err;
 	struct pollfd pfd[2];
-	struct timespec tick;
+	struct timespec tick, retry = { 0, XEN__PAUSE_RETRY_MS * 1000000L };
 	sigset_t stopset, waitset;
 	bool asked = false;
 	void *ctx;
@@ -333,8 +335,18 @@ xen__guardian(int sock, pid_t owner, const struct xen_pause_ops *ops,
 			break;			/* hung up or failed */
 	}
 
-	xen_err_clear(&err);
-	rc = ops->po_unpause(ctx, &err);
+	/*
+	 * A failed unpause gave nothing back (Xen's count only drops on
+	 * success), so trying again cannot unpause twice.
+	 */
+	for (i = 0; i < XEN__PAUSE_UNPAUSE_TRIES; i++) {
+		if (i > 0)
+			(void)nanosleep(&retry, NULL);
+		xen_err_clear(&err);
+		rc = ops->po_unpause(ctx, &err);
+		if (rc == 0)
+			break;
+	}
 	if (rc < 0 && err.xe_errno == 0)
 		err.xe_errno = EIO;
 	if (asked)

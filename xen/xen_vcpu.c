@@ -180,6 +180,7 @@ xen__vcpu_read(struct xen_handle *xh, const struct xen_domain_info *di,
     struct xen_vcpu_regs *regs, struct xen_err *err)
 {
 	vcpu_guest_context_any_t ctx;
+	struct xen_domain_info now;
 	struct hvm_hw_cpu cpu;
 	xc_vcpuinfo_t vi;
 	char tail[300];
@@ -190,6 +191,11 @@ xen__vcpu_read(struct xen_handle *xh, const struct xen_domain_info *di,
 	regs->vr_layout = layout;
 	if (xc_vcpu_getinfo(xh->xh_xc, di->di_domid, vcpu, &vi) < 0) {
 		e = errno;
+		if ((e == ESRCH || e == ENOENT) &&
+		    xen__getinfo(xh, di->di_domid, &now, err) == 0)
+			return 0;	/* no such vCPU was ever made: offline */
+		if (e == ESRCH || e == ENOENT)
+			return -1;	/* the domain is gone (err says so) */
 		return xen_err_set(err, e, "reading the state of vCPU %u of "
 		    "domain %" PRIu32 ": %s%s", vcpu, di->di_domid,
 		    strerror(e), xen__logger_tail(&xh->xh_log, tail,

@@ -47,6 +47,7 @@ struct fake_dom {
 	atomic_int	fd_fail_unpause;
 	atomic_int	fd_hang_open;		/* sleep in open */
 	atomic_int	fd_unpause_delay_ms;	/* a slow hypervisor */
+	atomic_int	fd_unpause_flaky;	/* fail this many times */
 };
 
 static struct fake_dom *fake;
@@ -90,6 +91,10 @@ fake_unpause(void *ctx, struct xen_err *err)
 
 	if (e != 0)
 		return xen_err_set(err, e, "fake unpause refused");
+	if (atomic_load(&fd->fd_unpause_flaky) > 0) {
+		atomic_fetch_sub(&fd->fd_unpause_flaky, 1);
+		return xen_err_set(err, EAGAIN, "fake unpause: try again");
+	}
 	if (atomic_load(&fd->fd_unpause_delay_ms) > 0)
 		(void)usleep((useconds_t)atomic_load(&fd->fd_unpause_delay_ms) *
 		    1000);
@@ -589,6 +594,16 @@ test_guardian_failures(void)
 	CHECK_ERRNO(xen_pause_release(g, &err), EPERM);
 	CHECK(strcmp(err.xe_msg, "fake unpause refused") == 0);
 	CHECK(handler_is_default(SIGTERM));
+
+	/* A transient unpause failure is tried again. */
+	fake_reset();
+	g = xen_pause_take_ops(&fake_ops, fake, 2, 0, &err);
+	REQUIRE(g != NULL);
+	atomic_store(&fake->fd_unpause_flaky, 2);
+	CHECK(xen_pause_release(g, &err) == 0);
+	CHECK(atomic_load(&fake->fd_paused) == 0);
+	CHECK(atomic_load(&fake->fd_unpause_calls) == 1);
+	CHECK(atomic_load(&fake->fd_unpause_flaky) == 0);
 
 	/* A guardian that never answers: stopped, ETIMEDOUT, nothing held. */
 	fake_reset();
