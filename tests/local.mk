@@ -33,7 +33,22 @@ unit_tests = \
 	tests/unit/x86_paging_test
 check_PROGRAMS += $(unit_tests)
 
-TESTS += $(unit_tests) \
+# The Xen layer's parts that need no hypervisor: the resolution rules, the
+# pause guard's machinery (fake operations), libvirt lookups against
+# libvirt's test driver (skips without libvirt), and the argument and
+# error handling of the domain, guard and vCPU calls (skips without Xen).
+xen_unit_tests = \
+	tests/unit/xen_resolve_test \
+	tests/unit/xen_pause_test \
+	tests/unit/xen_libvirt_test \
+	tests/unit/xen_domain_test
+check_PROGRAMS += $(xen_unit_tests)
+tests_unit_xen_resolve_test_LDADD = xen/libphxen.la vm/libphvm.la
+tests_unit_xen_pause_test_LDADD = xen/libphxen.la vm/libphvm.la
+tests_unit_xen_libvirt_test_LDADD = xen/libphxen.la vm/libphvm.la
+tests_unit_xen_domain_test_LDADD = xen/libphxen.la vm/libphvm.la
+
+TESTS += $(unit_tests) $(xen_unit_tests) \
 	tests/headers.test \
 	tests/abi.test \
 	tests/cli.test

@@ -2,10 +2,12 @@
 # Makefile.am (non-recursive; paths are relative to the top).
 #
 # xen/libphxen.la is a convenience library, linked into libporthole with
-# hidden visibility (only PH_EXPORT symbols leave the library).  The xc-core reader and the
-# error reports are pure C and always built (image tests can use them on
-# hosts without Xen); the parts that call the Xen libraries are built only
-# when configure found them (HAVE_XEN, XEN_CFLAGS, XEN_LIBS).
+# hidden visibility (only PH_EXPORT symbols leave the library).  The xc-core
+# reader, the error reports, the resolution rules and the pause guard's
+# machinery are pure C and always built (tests use them on hosts without
+# Xen); so is the libvirt lookup, which needs libvirt but no Xen (without
+# libvirt it only says so).  The parts that call the Xen libraries are
+# built only when configure found them (HAVE_XEN, XEN_CFLAGS, XEN_LIBS).
 #
 # The Xen headers use GNU C extensions (anonymous unions), so this library
 # is compiled as gnu11; the rest of the tree stays C11.
@@ -16,8 +18,15 @@ xen_libphxen_la_SOURCES = \
 	xen/xc_core.c \
 	xen/xc_core.h \
 	xen/xen_err.c \
-	xen/xen_err.h
-xen_libphxen_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
+	xen/xen_err.h \
+	xen/xen_libvirt.c \
+	xen/xen_libvirt.h \
+	xen/xen_pause.c \
+	xen/xen_pause.h \
+	xen/xen_resolve.c \
+	xen/xen_resolve.h
+xen_libphxen_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS) $(LIBVIRT_CFLAGS)
+xen_libphxen_la_LIBADD = $(LIBVIRT_LIBS)
 xen_libphxen_la_CFLAGS = $(AM_CFLAGS) -std=gnu11 -fvisibility=hidden \
 	-DPH_BUILDING_LIBRARY
 
@@ -28,7 +37,10 @@ xen_libphxen_la_SOURCES += \
 	xen/xen_grant.c \
 	xen/xen_grant.h \
 	xen/xen_impl.h \
+	xen/xen_pause_domain.c \
 	xen/xen_physmem.c \
-	xen/xen_physmem.h
-xen_libphxen_la_LIBADD = $(XEN_LIBS)
+	xen/xen_physmem.h \
+	xen/xen_vcpu.c \
+	xen/xen_vcpu.h
+xen_libphxen_la_LIBADD += $(XEN_LIBS)
 endif

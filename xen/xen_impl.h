@@ -45,4 +45,29 @@ const char *xen__logger_tail(struct xen__logger *log, char *buf, size_t len);
 /* A hint for errno values from opening or using privcmd. */
 const char *xen__privcmd_hint(int errnum);
 
+/*
+ * xen_open(), optionally without connecting to xenstore (the pause
+ * guardian needs the hypervisor only).
+ */
+struct xen_handle *xen__open(bool with_xenstore, struct xen_err *err);
+
+/*
+ * The hypervisor's view of domid into *di: everything but di_name and
+ * di_xs_stale.  ENOENT when there is no such domain.
+ */
+int xen__getinfo(struct xen_handle *xh, uint32_t domid,
+    struct xen_domain_info *di, struct xen_err *err);
+
+/*
+ * Fill the registers from one of Xen's three vCPU context layouts
+ * (xen_vcpu.c).  The caller zeroes *r and sets vr_vcpu and vr_online.
+ */
+struct hvm_hw_cpu;
+struct xen_vcpu_regs;
+void xen__vcpu_from_pv64(const vcpu_guest_context_x86_64_t *c,
+    struct xen_vcpu_regs *r);
+void xen__vcpu_from_pv32(const vcpu_guest_context_x86_32_t *c,
+    struct xen_vcpu_regs *r);
+void xen__vcpu_from_hvm(const struct hvm_hw_cpu *c, struct xen_vcpu_regs *r);
+
 #endif /* PORTHOLE_XEN_IMPL_H */

@@ -18,6 +18,16 @@ check_PROGRAMS += tests/xen/xc-core-test
 tests_xen_xc_core_test_SOURCES = tests/xen/xc_core_test.c
 tests_xen_xc_core_test_LDADD = xen/libphxen.la
 
+# The vCPU context conversions on synthetic contexts: needs the Xen
+# headers to build the contexts, no hypervisor.
+if HAVE_XEN
+TESTS += tests/xen/xen-vcpu-test
+check_PROGRAMS += tests/xen/xen-vcpu-test
+endif
+tests_xen_xen_vcpu_test_SOURCES = tests/xen/xen_vcpu_test.c
+tests_xen_xen_vcpu_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
+tests_xen_xen_vcpu_test_LDADD = xen/libphxen.la vm/libphvm.la
+
 if HAVE_XEN
 check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker \
 	tests/xen/guest/granter tests/xen/xen-grant-test
@@ -31,8 +41,9 @@ tests_xen_xen_grant_test_LDADD = xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
 tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/xenlive.c \
 	tests/xen/live/live.h \
-	tests/xen/live/live_util.c \
-	tests/xen/live/live_grant.c
+	tests/xen/live/live_domain.c \
+	tests/xen/live/live_grant.c \
+	tests/xen/live/live_util.c
 tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.

@@ -220,6 +220,10 @@ cp "$here/bed-dom0.sh" "$share/bed-dom0.sh"
 cp "$here/run-live.sh" "$here/demo-live.sh" "$share/porthole/"
 cp "$xenlive" "$share/porthole/xenlive"
 [ "$mode" = bench ] && cp "$benchprog" "$share/porthole/bench-live"
+# Xen's own register dumper, for the live checks to compare against.
+for b in "$root"/usr/lib/xen-*/bin/xenctx; do
+	if [ -x "$b" ]; then cp "$b" "$share/porthole/xenctx"; fi
+done
 chmod 755 "$share/bed-dom0.sh" "$share/porthole/"*
 for prog in "$xenlive" ${benchprog:+"$benchprog"}; do
 	ldd "$prog" | awk '/=> \// { print $3 }'

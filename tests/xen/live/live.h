@@ -54,6 +54,7 @@ struct live_check {
 /* The tables, one per area file. */
 extern const struct live_check live_core_checks[];
 extern const struct live_check live_grant_checks[];	/* live_grant.c */
+extern const struct live_check live_domain_checks[];	/* live_domain.c */
 
 struct live_marker {
 	unsigned int	m_index;

@@ -458,6 +458,7 @@ cmd_noperm(const char *spec)
 static const struct live_check *const live_tables[] = {
 	live_core_checks,
 	live_grant_checks,
+	live_domain_checks,
 };
 
 #define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))
