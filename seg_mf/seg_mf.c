@@ -22,6 +22,16 @@
  * is a plain munmap.  Protection changes unload too (see seg_mf.h), so
  * the driver never changes the protection of a host page it mapped.
  *
+ * Units: Linux's privcmd refuses to split a mapping, so the LOADED pages
+ * one batch call mapped side by side (a unit: SEGMF_F_UNIT marks its
+ * first page, and it runs until the next mark or a page not LOADED) are
+ * only ever unloaded together.  Anything that unloads part of a unit
+ * (a partial unmap, setprot, segmf_add_*) unloads the whole unit first
+ * (segmf_widen); its other pages become UNLOADED and fault in again, and
+ * a pin on one of them refuses the change with EBUSY.  Invariant: every
+ * host range the driver unloads starts and ends on unit boundaries; a
+ * new mapping never lands on a LOADED page.
+ *
  * Grant references (a later task, with xen/xen_grant.h): segmf_add_grefs
  * will mark pages GREF (m_gfn the reference, m_flags SEGMF_GREF_WRITE),
  * open a grant handle for mf_domid on first use (xen_grant_open, kept in
@@ -66,6 +76,9 @@ enum segmf_type {
 	SEGMF_MAP_GREF
 };
 
+/* segmf_map.m_flags (SEGMF_GREF_WRITE is 0x1). */
+#define	SEGMF_F_UNIT	0x80
+
 enum segmf_state {
 	SEGMF_UNLOADED = 0,
 	SEGMF_LOADED,
@@ -78,7 +91,8 @@ enum segmf_state {
  *	m_gfn		FRAME: the guest frame; GREF: the grant reference
  *	m_softlock	F_SOFTLOCK pins
  *	m_err		ZERO, BAD: the errno of the frame
- *	m_flags		GREF: SEGMF_GREF_WRITE (later)
+ *	m_flags		SEGMF_F_UNIT: a LOADED page that starts a unit;
+ *			GREF: SEGMF_GREF_WRITE (later)
  */
 struct segmf_map {
 	uint64_t	m_gfn;
@@ -199,19 +213,63 @@ segmf_prot_name(unsigned prot)
 	return ((prot & PROT_READ) ? "r--" : "---");
 }
 
+/* True when page p is a LOADED page continuing the unit before it. */
+static bool
+segmf_continues(const struct segmf_data *mf, size_t p)
+{
+	return (mf->mf_map[p].m_state == SEGMF_LOADED &&
+	    !(mf->mf_map[p].m_flags & SEGMF_F_UNIT));
+}
+
 /*
- * Unload every LOADED or ZERO page of [p, p + n) (the caller has checked
- * none is pinned): the pages become UNLOADED.  Returns 0 or the errno of a
- * host call that failed; pages unloaded before it stay unloaded, which is
- * consistent.
+ * Widen [*pp, *pp + *np) of a segment of npages pages to unit boundaries:
+ * back to the start of a unit it begins inside, on to the end of a unit
+ * it ends inside.
+ */
+static void
+segmf_widen(const struct segmf_data *mf, size_t npages, size_t *pp,
+    size_t *np)
+{
+	size_t p = *pp, end = *pp + *np;
+
+	while (p > 0 && segmf_continues(mf, p))
+		p--;
+	while (end < npages && segmf_continues(mf, end))
+		end++;
+	*pp = p;
+	*np = end - p;
+}
+
+/* True when a page of [p, p + n), widened to units, is pinned. */
+static bool
+segmf_pinned(const struct seg *seg, size_t p, size_t n)
+{
+	const struct segmf_data *mf = segmf_data(seg);
+	size_t i;
+
+	segmf_widen(mf, btop(seg->s_size), &p, &n);
+	for (i = p; i < p + n; i++) {
+		if (mf->mf_map[i].m_softlock != 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * Unload every LOADED or ZERO page of [p, p + n) widened to whole units
+ * (the caller has checked none of them is pinned): the pages become
+ * UNLOADED.  Returns 0 or the errno of a host call that failed; pages
+ * unloaded before it stay unloaded, which is consistent.
  */
 static int
 segmf_unload(struct seg *seg, size_t p, size_t n)
 {
 	struct segmf_data *mf = segmf_data(seg);
-	size_t i, j, end = p + n;
+	size_t i, j, end;
 	int err;
 
+	segmf_widen(mf, btop(seg->s_size), &p, &n);
+	end = p + n;
 	for (i = p; i < end; i = j) {
 		uint8_t st = mf->mf_map[i].m_state;
 
@@ -224,8 +282,10 @@ segmf_unload(struct seg *seg, size_t p, size_t n)
 			assert(mf->mf_map[j].m_softlock == 0);
 		if ((err = hat_unload(seg->s_base + ptob(i), ptob(j - i))) != 0)
 			return (err);
-		for (; i < j; i++)
+		for (; i < j; i++) {
 			mf->mf_map[i].m_state = SEGMF_UNLOADED;
+			mf->mf_map[i].m_flags &= (uint8_t)~SEGMF_F_UNIT;
+		}
 	}
 	return (0);
 }
@@ -247,6 +307,7 @@ segmf_load_run(struct seg *seg, size_t p, size_t n, unsigned prot)
 	ssize_t r;
 
 	assert(n > 0 && n <= mf->mf_kpages && prot != PROT_NONE);
+	assert(p + n == btop(seg->s_size) || !segmf_continues(mf, p + n));
 	for (i = 0; i < n; i++)
 		mf->mf_gfns[i] = mf->mf_map[p + i].m_gfn;
 	mf->mf_fills++;
@@ -268,8 +329,15 @@ segmf_load_run(struct seg *seg, size_t p, size_t n, unsigned prot)
 		bool zero;
 
 		if (e == 0) {
-			mf->mf_map[p + i].m_state = SEGMF_LOADED;
-			mf->mf_map[p + i].m_err = 0;
+			struct segmf_map *m = &mf->mf_map[p + i];
+
+			m->m_state = SEGMF_LOADED;
+			m->m_err = 0;
+			/* A run of this call's successes is one unit. */
+			if (i == 0 || mf->mf_errs[i - 1] != 0)
+				m->m_flags |= SEGMF_F_UNIT;
+			else
+				m->m_flags &= (uint8_t)~SEGMF_F_UNIT;
 			j = i + 1;
 			continue;
 		}
@@ -514,18 +582,27 @@ static const struct segprot_unmap_ops segmf_unmap_ops = {
 	.su_trim_head = segmf_trim_head,
 };
 
-/* Whole, head or tail trim, or split (segprot_unmap); EBUSY when pinned. */
+/*
+ * Whole, head or tail trim, or split (segprot_unmap); EBUSY when a page
+ * of the range, or of a unit it cuts, is pinned.
+ */
 static int
 segmf_unmap(struct seg *seg, caddr_t addr, size_t len)
 {
 	struct segmf_data *mf = segmf_data(seg);
-	size_t p, first = segmf_page(seg, addr);
+	size_t first = segmf_page(seg, addr), n = btop(len);
+	size_t wp = first, wn = n;
+	int err;
 
 	assert(IS_P2ALIGNED(addr, PAGESIZE) && IS_P2ALIGNED(len, PAGESIZE));
-	for (p = first; p < first + btop(len); p++) {
-		if (mf->mf_map[p].m_softlock != 0)
-			return (EBUSY);
-	}
+	if (segmf_pinned(seg, first, n))
+		return (EBUSY);
+	/* Units the range cuts go whole first (privcmd cannot split). */
+	segmf_widen(mf, btop(seg->s_size), &wp, &wn);
+	if ((wp != first || wn != n) && (err = segmf_unload(seg, wp, wn)) != 0)
+		return (err);
+	assert(!segmf_continues(mf, first) && (first + n ==
+	    btop(seg->s_size) || !segmf_continues(mf, first + n)));
 	return (segprot_unmap(seg, addr, len, &segmf_unmap_ops));
 }
 
@@ -592,6 +669,13 @@ segmf_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 		size_t kend = kstart + mf->mf_kpages < npages ?
 		    kstart + mf->mf_kpages : npages;
 
+		/* Warm: nothing the access needs is missing. */
+		for (p = kstart > first ? kstart : first;
+		    p < (kend < end ? kend : end) &&
+		    !segmf_fillable(mf, p, false); p++)
+			;
+		if (p == (kend < end ? kend : end))
+			continue;
 		if ((err = segmf_fill(seg, kstart, kend - kstart,
 		    false)) != 0) {
 			fc = FC_MAKE_ERR(err);
@@ -634,12 +718,15 @@ segmf_setprot(struct seg *seg, caddr_t addr, size_t len, unsigned prot)
 		return (EINVAL);
 	if ((prot & ~mf->mf_prot.pr_maxprot) != 0)
 		return (EACCES);
-	for (p = first; p < first + n; p++) {
-		const struct segmf_map *m = &mf->mf_map[p];
-
-		if (m->m_softlock != 0 &&
-		    segprot_at(&mf->mf_prot, p) != prot &&
-		    (m->m_state == SEGMF_LOADED || m->m_state == SEGMF_ZERO))
+	for (p = first; p < first + n; p = q) {
+		if (segprot_at(&mf->mf_prot, p) == prot) {
+			q = p + 1;
+			continue;
+		}
+		for (q = p; q < first + n &&
+		    segprot_at(&mf->mf_prot, q) != prot; q++)
+			;
+		if (segmf_pinned(seg, p, q - p))
 			return (EBUSY);
 	}
 	for (p = first; p < first + n; p = q) {
@@ -803,6 +890,7 @@ segmf_dup(struct seg *seg, struct seg *newseg)
 		nmf->mf_map[p].m_state = SEGMF_UNLOADED;
 		nmf->mf_map[p].m_err = 0;
 		nmf->mf_map[p].m_softlock = 0;
+		nmf->mf_map[p].m_flags &= (uint8_t)~SEGMF_F_UNIT;
 	}
 	seg_attach(newseg, &segmf_ops, nmf);
 	return (0);
@@ -898,11 +986,9 @@ segmf_add(struct as *as, void *addr, const uint64_t *gfns, uint64_t first,
 	mf = segmf_data(seg);
 	p = segmf_page(seg, addr);
 	(void) pthread_mutex_lock(&seg->s_lock);
-	for (i = 0; i < count; i++) {
-		if (mf->mf_map[p + i].m_softlock != 0) {
-			err = EBUSY;
-			goto out;
-		}
+	if (segmf_pinned(seg, p, count)) {
+		err = EBUSY;
+		goto out;
 	}
 	if ((err = segmf_unload(seg, p, count)) != 0)
 		goto out;

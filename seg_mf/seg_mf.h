@@ -48,9 +48,16 @@
  * never mprotect()ed (in a PV dom0 Xen refuses to revalidate a foreign
  * PTE that dom0 changes in its own name).
  *
+ * Units: Linux's privcmd refuses to split a mapping, so the frames one
+ * batch call mapped side by side stay together: a partial unmap, setprot
+ * or segmf_add_* that cuts through such a unit unmaps all of it (its
+ * other pages fault in again when next touched; incore shows it).
+ *
  * Pins: F_SOFTLOCK pins each page of its range (F_SOFTUNLOCK drops one
- * pin); a pinned page is never unmapped (as_unmap: EBUSY), remapped to
- * another frame or reloaded (segmf_add_gfns, setprot: EBUSY).
+ * pin); a pinned page is never unmapped, remapped to another frame or
+ * reloaded: as_unmap, setprot and segmf_add_* refuse with EBUSY when a
+ * page they would unload -- in their range, or in a unit it cuts -- is
+ * pinned.
  *
  * incore: 1 for a page mapped to its frame now; 0 for a page not mapped
  * yet, a failed frame, or a zero page standing in for one.

@@ -11,15 +11,21 @@
  *	   PV); a pfn with no frame fails with ENXIO without asking Xen;
  *	2. maps each run of consecutive translated pages with one
  *	   xenforeignmemory_map2(MAP_FIXED) call (one privcmd MMAPBATCH_V2);
+ *	   privcmd leaves a page whose frame failed inside the call's
+ *	   mapping, where a touch raises SIGBUS, and refuses to split its
+ *	   mappings (Linux forbids it since the XSA-fix "Forbid splitting"
+ *	   of privcmd_close), so when only some frames of a call mapped the
+ *	   whole mapping goes and the good frames are mapped again, one call
+ *	   per run of them (xen__map_run);
  *	3. retries the runs of paged-out pages (ENOENT) with backoff;
  *	4. when nothing of the batch mapped, asks whether the domain still
  *	   lives: dying or gone makes every page ESRCH, and the binding dead
- *	   from then on;
- *	5. puts the reservation back over every page that failed: privcmd
- *	   leaves such a page inside its mapping, where a touch raises SIGBUS.
- * libxenforeignmemory munmaps the whole range when the ioctl fails as a
- * whole (and a MAP_FIXED mmap that fails may already have dropped what was
- * there): the range gets its reservation back before the error returns.
+ *	   from then on.
+ * Every page that failed ends as a PROT_NONE reservation, every page that
+ * mapped in a mapping of mapped pages only.  libxenforeignmemory munmaps
+ * the whole range when the ioctl fails as a whole (and a MAP_FIXED mmap
+ * that fails may already have dropped what was there): the range gets its
+ * reservation back before the error returns.
  *
  * Locking: pm_lock guards everything but the constants (pm_domid,
  * pm_type, the handles) and pm_refs (atomic).
@@ -117,9 +123,12 @@ xen__p2m_load(struct xen_physmem *pm, struct xen_err *err)
 	    &pm->pm_minfo) < 0) {
 		e = errno != 0 ? errno : EIO;
 		return xen_err_set(err, e, "reading the p2m table of PV domain "
-		    "%" PRIu32 " (xc_map_domain_meminfo): %s%s", pm->pm_domid,
+		    "%" PRIu32 " (xc_map_domain_meminfo): %s%s%s", pm->pm_domid,
 		    strerror(e), xen__logger_tail(&pm->pm_xh->xh_log, tail,
-		    sizeof(tail)));
+		    sizeof(tail)), pm->pm_domid == 0 ? "" : ": a PV guest "
+		    "publishes its p2m once its kernel has started, so a "
+		    "domain created paused (xl create -p) and not yet run "
+		    "cannot be mapped by pfn");
 	}
 	if (pm->pm_minfo.guest_width != 8 && pm->pm_minfo.guest_width != 4) {
 		xc_unmap_domain_meminfo(pm->pm_xh->xh_xc, &pm->pm_minfo);
@@ -406,7 +415,8 @@ xen__domain_dead(struct xen_physmem *pm)
 	if (pm->pm_dead)
 		return true;
 	if (xen_domain_info(pm->pm_xh, pm->pm_domid, &di, NULL) < 0) {
-		if (errno == ENOENT)
+		/* Gone: ENOENT, or ESRCH when no domain has a higher id. */
+		if (errno == ENOENT || errno == ESRCH)
 			pm->pm_dead = true;
 	} else if (di.di_dying) {
 		pm->pm_dead = true;
@@ -415,49 +425,118 @@ xen__domain_dead(struct xen_physmem *pm)
 }
 
 /*
- * Map the pages of [0, n) whose errs[] is todo, one privcmd call per run
- * of consecutive such pages, and store each one's result in errs[].
- * Returns 0, or -1 with errno (described in err) when a call failed as a
- * whole.
+ * One privcmd call: map pages [i, j) at addr + i pages and store each
+ * one's result in errs[].  Returns 0, or -1 with errno (described in err)
+ * when the call failed as a whole.
  */
 static int
-xen__map_runs(struct xen_physmem *pm, unsigned char *addr, size_t n,
-    int prot, int *errs, int todo, struct xen_err *err)
+xen__map_call(struct xen_physmem *pm, unsigned char *addr, size_t i,
+    size_t j, int prot, int *errs, struct xen_err *err)
 {
-	unsigned char *at;
-	size_t i = 0, j, k;
+	unsigned char *at = addr + i * XEN_PAGE_SIZE;
 	char tail[300];
+	size_t k;
 	void *p;
 	int e;
 
-	while (i < n) {
+	pm->pm_stats.ps_calls++;
+	errno = 0;
+	p = xenforeignmemory_map2(pm->pm_fmem, pm->pm_domid, at, prot,
+	    MAP_FIXED, j - i, pm->pm_frames + i, pm->pm_merr + i);
+	if (p == NULL) {
+		e = errno != 0 ? errno : EIO;
+		return xen_err_set(err, e, "mapping %zu frames of domain %"
+		    PRIu32 " from frame 0x%" PRIx64 ": %s%s%s", j - i,
+		    pm->pm_domid, (uint64_t)pm->pm_frames[i], strerror(e),
+		    e == EPERM || e == EACCES ? ": Xen refused (is this dom0, "
+		    "and the domain alive?)" : "",
+		    xen__logger_tail(&pm->pm_log, tail, sizeof(tail)));
+	}
+	if (p != at)
+		abort();	/* MAP_FIXED never moves a mapping */
+	for (k = i; k < j; k++)
+		errs[k] = pm->pm_merr[k] < 0 ? -pm->pm_merr[k] :
+		    pm->pm_merr[k];
+	return 0;
+}
+
+/* How many of pages [i, j) mapped. */
+static size_t
+xen__good(const int *errs, size_t i, size_t j)
+{
+	size_t k, good = 0;
+
+	for (k = i; k < j; k++)
+		good += errs[k] == 0;
+	return good;
+}
+
+/*
+ * Map pages [i, j) with one call.  Linux's privcmd refuses to split a
+ * mapping (a partial munmap, mprotect or MAP_FIXED over it fails), so a
+ * page whose frame failed cannot be cut out of its call's mapping: when
+ * only some frames of the call mapped, its mapping goes whole, and the
+ * frames that had mapped are mapped again, one call per run of them, and
+ * one by one where a run mixes again.  Afterwards every page of [i, j) is
+ * mapped (errs 0) in a mapping that holds only mapped pages, or a
+ * PROT_NONE reservation.  Returns 0, or -1 with errno when a call failed
+ * as a whole.
+ */
+static int
+xen__map_run(struct xen_physmem *pm, unsigned char *addr, size_t i,
+    size_t j, int prot, int *errs, struct xen_err *err)
+{
+	size_t a, b, k, good;
+
+	if (xen__map_call(pm, addr, i, j, prot, errs, err) < 0)
+		return -1;
+	if ((good = xen__good(errs, i, j)) == j - i)
+		return 0;
+	xen__reserve(addr + i * XEN_PAGE_SIZE, j - i);
+	for (a = i; good > 0 && a < j; a = b) {
+		if (errs[a] != 0) {
+			b = a + 1;
+			continue;
+		}
+		for (b = a; b < j && errs[b] == 0; b++)
+			;
+		if (xen__map_call(pm, addr, a, b, prot, errs, err) < 0)
+			return -1;
+		if (xen__good(errs, a, b) == b - a)
+			continue;
+		xen__reserve(addr + a * XEN_PAGE_SIZE, b - a);
+		for (k = a; k < b; k++) {
+			if (errs[k] != 0)
+				continue;
+			if (xen__map_call(pm, addr, k, k + 1, prot, errs,
+			    err) < 0)
+				return -1;
+			if (errs[k] != 0)
+				xen__reserve(addr + k * XEN_PAGE_SIZE, 1);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Map the pages of [0, n) whose errs[] is todo, a run of them at a time
+ * (xen__map_run).  Returns 0, or -1 with errno.
+ */
+static int
+xen__map_pages(struct xen_physmem *pm, unsigned char *addr, size_t n,
+    int prot, int *errs, int todo, struct xen_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
 		if (errs[i] != todo) {
-			i++;
+			j = i + 1;
 			continue;
 		}
 		for (j = i; j < n && errs[j] == todo; j++)
 			;
-		at = addr + i * XEN_PAGE_SIZE;
-		pm->pm_stats.ps_calls++;
-		errno = 0;
-		p = xenforeignmemory_map2(pm->pm_fmem, pm->pm_domid, at, prot,
-		    MAP_FIXED, j - i, pm->pm_frames + i, pm->pm_merr + i);
-		if (p == NULL) {
-			e = errno != 0 ? errno : EIO;
-			return xen_err_set(err, e, "mapping %zu frames of "
-			    "domain %" PRIu32 " from frame 0x%" PRIx64 ": %s%s%s",
-			    j - i, pm->pm_domid, (uint64_t)pm->pm_frames[i],
-			    strerror(e), e == EPERM || e == EACCES ?
-			    ": Xen refused (is this dom0, and the domain "
-			    "alive?)" : "", xen__logger_tail(&pm->pm_log,
-			    tail, sizeof(tail)));
-		}
-		if (p != at)
-			abort();	/* MAP_FIXED never moves a mapping */
-		for (k = i; k < j; k++)
-			errs[k] = pm->pm_merr[k] < 0 ? -pm->pm_merr[k] :
-			    pm->pm_merr[k];
-		i = j;
+		if (xen__map_run(pm, addr, i, j, prot, errs, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -482,7 +561,7 @@ static ssize_t
 xen__map_batch(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
     size_t n, unsigned char *addr, int prot, int *errs, struct xen_err *err)
 {
-	size_t i, j, attempted = 0, mapped, nfailed;
+	size_t i, attempted = 0, mapped, nfailed;
 	unsigned int round, delay;
 	xen_pfn_t frame;
 	int e;
@@ -501,13 +580,13 @@ xen__map_batch(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
 		}
 	}
 	if (attempted > 0 &&
-	    xen__map_runs(pm, addr, n, prot, errs, XEN__TODO, err) < 0)
+	    xen__map_pages(pm, addr, n, prot, errs, XEN__TODO, err) < 0)
 		goto fail;
 	for (round = 0, delay = 1; round < XEN__PAGED_RETRIES &&
 	    xen__count(errs, n, ENOENT) > 0; round++, delay *= 2) {
 		pm->pm_stats.ps_retries++;
 		xen__sleep_ms(delay);
-		if (xen__map_runs(pm, addr, n, prot, errs, ENOENT, err) < 0)
+		if (xen__map_pages(pm, addr, n, prot, errs, ENOENT, err) < 0)
 			goto fail;
 	}
 
@@ -522,15 +601,6 @@ xen__map_batch(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
 		for (i = 0; i < n; i++)
 			if (errs[i] == EINVAL)
 				errs[i] = ENXIO;
-	}
-	for (i = 0; i < n; i = j) {
-		if (errs[i] == 0) {
-			j = i + 1;
-			continue;
-		}
-		for (j = i; j < n && errs[j] != 0; j++)
-			;
-		xen__reserve(addr + i * XEN_PAGE_SIZE, j - i);
 	}
 	nfailed = n - mapped;
 	pm->pm_stats.ps_frames += mapped;

@@ -17,7 +17,8 @@
  *		(privcmd MMAPBATCH_V2 semantics); the caller keeps the mapping
  *		and unmaps it by putting its reservation back over it (an
  *		mmap(PROT_NONE, MAP_FIXED) such as hat_unload: a foreign
- *		mapping needs nothing else);
+ *		mapping needs nothing else), a whole run at a time (see
+ *		xen_physmem_map_at);
  *	read	copy frames into a buffer: they are mapped in batches into a
  *		reservation of the binding's own, copied and unmapped at once,
  *		so the caller never holds a foreign mapping.
@@ -88,7 +89,10 @@ struct xen_physmem_stats {
  * Bind domain domid.  Refuses dom0 (EINVAL) unless flags has
  * XEN_PHYSMEM_ALLOW_DOM0, and DOMID_SELF and the other special domains
  * always (EINVAL).  Fails with EACCES when privcmd may not be opened,
- * ENOENT when the domain does not exist.  xh is used during the call only.
+ * ENOENT when the domain does not exist, and for a PV domain whose kernel
+ * has not run yet (created paused) with the error of reading its p2m: a
+ * PV guest publishes its p2m table itself.  xh is used during the call
+ * only.
  */
 struct xen_physmem *xen_physmem_open(struct xen_handle *xh, uint32_t domid,
     struct xen_err *err);
@@ -112,17 +116,16 @@ uint64_t xen_physmem_pfn_limit(const struct xen_physmem *pm);
 void xen_physmem_stats(struct xen_physmem *pm, struct xen_physmem_stats *st);
 
 /*
- * Re-read the PV p2m table (after the guest ballooned or was migrated).
- * A no-op for PVH and HVM domains.
+ * Re-read the PV p2m table (after the guest ballooned or was migrated);
+ * for PVH and HVM domains, forget what xen_physmem_present probed.
  */
 int xen_physmem_refresh(struct xen_physmem *pm, struct xen_err *err);
 
 /*
  * Map count frames, pfns[i] at addr + i * XEN_PAGE_SIZE, with prot
  * (PROT_READ, or PROT_READ | PROT_WRITE).  addr is page aligned and the
- * range lies in a reservation the caller owns; whatever the range held
- * before is replaced.  errs[i] becomes 0, or a positive errno for a frame
- * that could not be mapped:
+ * range a PROT_NONE reservation the caller owns.  errs[i] becomes 0, or a
+ * positive errno for a frame that could not be mapped:
  *	ENXIO	no frame behind this pfn (hole, beyond the p2m, invalid or
  *		foreign p2m entry; for PVH/HVM: Xen has no page at the gfn)
  *	ENOENT	paged out, and still paged out after bounded retries
@@ -133,6 +136,12 @@ int xen_physmem_refresh(struct xen_physmem *pm, struct xen_err *err);
  * mapped), or -1 with errno when the call as a whole failed: then every
  * page of the range is a PROT_NONE reservation again and errs[] is
  * undefined.
+ *
+ * Unmapping: Linux's privcmd refuses to split a mapping, so the frames
+ * mapped side by side by one call -- each maximal run of consecutive
+ * pages with errs 0 -- must be unmapped together (a munmap or MAP_FIXED
+ * mmap over part of such a run fails with ENOMEM).  Several whole runs
+ * may go at once.
  *
  * If the reservation cannot be put back over a failed page (the host is
  * out of memory for mappings, vm.max_map_count), the process aborts: the

@@ -771,9 +771,8 @@ test_setprot(struct as *as, char *b)
 	/* A change unloads the pages it covers, and only those. */
 	CHECK(as_setprot(as, b, 4 * pagesize, PROT_READ | PROT_WRITE) == 0);
 	CHECK_VERIFY(as);
-	CHECK(as_incore(as, b, len, vec) == 0);
-	for (i = 0; i < 16; i++)
-		CHECK(vec[i] == (i >= 4));
+	/* (The 16 pages were one unit: all of it goes.) */
+	CHECK(as_incore(as, b, len, vec) == 0 && bytes_all_zero(vec, 16));
 	as_enter(as, AS_READER);
 	CHECK(segop_getprot(as_segat(as, b), b, len, protv) == 0);
 	as_exit(as);
@@ -781,7 +780,7 @@ test_setprot(struct as *as, char *b)
 		CHECK(protv[i] == (i < 4 ? (unsigned)(PROT_READ | PROT_WRITE) :
 		    (unsigned)PROT_READ));
 	CHECK(as_write(as, b + pagesize + 3, &one, 1, &err) == 1 && err == 0);
-	CHECK(fake.fd_calls == 2);	/* pages 0..3, writable, one call */
+	CHECK(fake.fd_calls == 3);	/* 0..3 writable, 4..15 not */
 	CHECK(as_write(as, b + 5 * pagesize, &one, 1, &err) == 0 &&
 	    err == EACCES);
 	CHECK(as_checkprot(as, b, 4 * pagesize, PROT_WRITE) == 0);
@@ -856,14 +855,21 @@ test_softlock_unmap(struct as *as, char *b)
 	    S_READ) == 0);
 	CHECK(stats_at(as, b).ms_pinned == 0);
 
-	/* Load the first 24 pages, then cut: what stays stays mapped. */
+	/*
+	 * Load the first 24 pages (with the failed pin above, which filled
+	 * its kluster: units [0,8) [8,16) [16,24) [24,30) [31,32)), then
+	 * cut.  A unit the cut goes through is unloaded whole: the frames
+	 * one call mapped stay together (privcmd cannot split a mapping).
+	 */
 	CHECK(as_read(as, b, buf, 24 * pagesize, &err) == 24 * pagesize &&
 	    err == 0);
+	CHECK(stats_at(as, b).ms_resident == 31);
 	calls = fake.fd_calls;
 	CHECK(as_unmap(as, b, 2 * pagesize) == 0);		/* head */
 	CHECK_VERIFY(as);
 	CHECK(test_seg_at(as, b + 2 * pagesize, &ts) == 30 * pagesize &&
 	    ts.ts_base == b + 2 * pagesize && ts.ts_offset == 2 * pagesize);
+	CHECK(stats_at(as, b + 2 * pagesize).ms_resident == 23);
 	CHECK(as_unmap(as, b + 28 * pagesize, 4 * pagesize) == 0); /* tail */
 	CHECK(as_unmap(as, b + 10 * pagesize, 4 * pagesize) == 0); /* split */
 	CHECK_VERIFY(as);
@@ -871,23 +877,35 @@ test_softlock_unmap(struct as *as, char *b)
 	CHECK(fake.fd_refs == 2);
 	CHECK(test_seg_at(as, b + 14 * pagesize, &ts) == 14 * pagesize &&
 	    ts.ts_offset == 14 * pagesize);
-	/* (The failed pin above filled its kluster, pages 24..31.) */
 	st = stats_at(as, b + 14 * pagesize);
-	CHECK(st.ms_pages == 14 && st.ms_resident == 14 && st.ms_fills == 0);
+	CHECK(st.ms_pages == 14 && st.ms_resident == 8 && st.ms_fills == 0);
 	st = stats_at(as, b + 2 * pagesize);
-	CHECK(st.ms_pages == 8 && st.ms_resident == 8);
+	CHECK(st.ms_pages == 8 && st.ms_resident == 0);
 	CHECK(as_incore(as, b + 14 * pagesize, 14 * pagesize, vec) == 0);
 	for (i = 0; i < 14; i++)
-		CHECK(vec[i] == 1);
-	/* Still the same frames, without asking the source again. */
-	for (i = 2; i < 10; i++)
-		CHECK(page_is(b + i * pagesize, i));
-	for (i = 14; i < 24; i++)
+		CHECK(vec[i] == (i + 14 >= 16 && i + 14 < 24));
+	/* The unit no cut went through still shows its frames. */
+	for (i = 16; i < 24; i++)
 		CHECK(page_is(b + i * pagesize, i));
 	CHECK(fake.fd_calls == calls);
+	/* A pin anywhere in a unit holds the whole unit. */
+	CHECK(as_fault(as, b + 17 * pagesize, pagesize, F_SOFTLOCK,
+	    S_READ) == 0);
+	CHECK_ERRNO(as_unmap(as, b + 22 * pagesize, 2 * pagesize), EBUSY);
+	CHECK_ERRNO(segmf_add_gfn_range(as, b + 23 * pagesize, 9, 1, NULL),
+	    EBUSY);
+	CHECK(as_fault(as, b + 17 * pagesize, pagesize, F_SOFTUNLOCK,
+	    S_READ) == 0);
+	CHECK(stats_at(as, b + 14 * pagesize).ms_resident == 8);
+	/* The others fault in again, by each piece's own klusters. */
+	CHECK(as_read(as, b + 2 * pagesize, buf, 8 * pagesize, &err) ==
+	    8 * pagesize && err == 0);
+	for (i = 0; i < 8; i++)
+		CHECK(page_is(buf + i * pagesize, i + 2));
+	CHECK(fake.fd_calls == calls + 1);
 	CHECK(as_read(as, b + 24 * pagesize, buf, 4 * pagesize, &err) ==
 	    4 * pagesize && err == 0 && page_is(buf + 3 * pagesize, 27));
-	CHECK(fake.fd_calls == calls);
+	CHECK(fake.fd_calls == calls + 2);
 	/* Cut-out pages are gone: no segment, PROT_NONE (verifier). */
 	CHECK_ERRNO(as_fault(as, b + 11 * pagesize, 1, F_INVAL, S_READ),
 	    EFAULT);
