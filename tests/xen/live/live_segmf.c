@@ -504,6 +504,51 @@ hole_case(struct env *e, uint64_t gfn, const char *what)
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
 }
 
+/*
+ * One batch across the edge of memory at gfn edge (frames below it
+ * present, from it on holes): Xen maps some frames of the call and fails
+ * the rest, which privcmd cannot cut out of the call's mapping, so the
+ * good frames are mapped again on their own.  The good ones read, the
+ * others fail per page, and everything unmaps.
+ */
+static int
+mixed_case(struct env *e, uint64_t edge)
+{
+	struct xen_physmem_stats x0, x1;
+	unsigned char page[PG], *base;
+	struct segmf_crargs a;
+	size_t i, n = 32, half = 16;
+	int errs[32], err, bad = 0;
+
+	a = xen_args(e, SEGMF_FRAMES_RANGE, edge - half, NULL, n, PROT_READ);
+	a.flags = SEGMF_PREFAULT;
+	a.errs = errs;
+	xen_physmem_stats(e->e_xp, &x0);
+	if ((base = map_mf(e, &a, n)) == NULL)
+		return LIVE_FAIL;
+	xen_physmem_stats(e->e_xp, &x1);
+	for (i = 0; i < n; i++)
+		if ((errs[i] == 0) != (i < half))
+			bad += lfail("gfn 0x%" PRIx64 " across the edge: %s",
+			    edge - half + i, strerror(errs[i])) != 0;
+	if (stats(e, base).ms_fills != 1)
+		bad += lfail("the edge took more than one batch call") != 0;
+	if (as_read(e->e_as, base, page, PG, &err) != PG ||
+	    as_read(e->e_as, base + (half - 1) * PG, page, PG, &err) != PG)
+		bad += lfail("a frame below the edge does not read: %s",
+		    strerror(err)) != 0;
+	if (as_read(e->e_as, base + half * PG, page, PG, &err) != 0 ||
+	    err != ENXIO)
+		bad += lfail("a frame past the edge reads (%s)",
+		    strerror(err)) != 0;
+	if (as_unmap(e->e_as, base, n * PG) < 0)
+		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+	printf("one batch across gfn 0x%" PRIx64 ": %zu mapped, %zu holes; "
+	    "privcmd calls %" PRIu64 " (the good run mapped again on its "
+	    "own)\n", edge, half, n - half, x1.ps_calls - x0.ps_calls);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
 static int
 check_holes(struct live_ctx *ctx)
 {
@@ -551,8 +596,12 @@ check_holes(struct live_ctx *ctx)
 	/* A hole inside: for PVH past the RAM (below 4 GiB). */
 	hole = find_hole(&e, ctx->lc_info.di_tot_pages > 64 ?
 	    ctx->lc_info.di_tot_pages - 64 : 0);
-	if (hole != UINT64_MAX)
+	if (hole != UINT64_MAX) {
 		bad += hole_case(&e, hole, "a hole inside:") != LIVE_OK;
+		if (hole >= 16 && xen_physmem_present(e.e_xp, hole - 16, &run,
+		    NULL) == 1 && run == hole)
+			bad += mixed_case(&e, hole) != LIVE_OK;
+	}
 	else if (ctx->lc_info.di_type != XEN_DOMAIN_PV)
 		bad += lfail("no hole found past the RAM of a %s guest",
 		    xen_domain_type_name(ctx->lc_info.di_type)) != 0;
