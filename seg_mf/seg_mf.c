@@ -606,10 +606,7 @@ segmf_unmap(struct seg *seg, caddr_t addr, size_t len)
 	return (segprot_unmap(seg, addr, len, &segmf_unmap_ops));
 }
 
-/*
- * Pin checks and the fault code of page p once its kluster is filled, for
- * an access that needs need.
- */
+/* The fault code of page p, its kluster filled, for an access rw. */
 static faultcode_t
 segmf_page_fc(const struct segmf_data *mf, size_t p, enum seg_rw rw)
 {
@@ -635,9 +632,10 @@ segmf_page_fc(const struct segmf_data *mf, size_t p, enum seg_rw rw)
 }
 
 /*
- * Fill every kluster the range touches (frames that failed before are not
- * retried), then check each page of the range; F_SOFTLOCK pins the range
- * only when every page of it is good.
+ * Fill every kluster the range touches where a page of the range is not
+ * mapped yet (the whole kluster, one batch call per run; frames that
+ * failed before are not retried), then check each page of the range;
+ * F_SOFTLOCK pins the range only when every page of it is good.
  */
 static faultcode_t
 segmf_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
