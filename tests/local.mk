@@ -30,8 +30,15 @@ unit_tests = \
 	tests/unit/seg_spt_test \
 	tests/unit/seg_dev_test \
 	tests/unit/seg_kmem_test \
-	tests/unit/x86_paging_test
+	tests/unit/x86_paging_test \
+	tests/unit/seg_mf_test
 check_PROGRAMS += $(unit_tests)
+
+# seg_mf's bookkeeping through a test frame source; with the Xen layer
+# linked when configure found it (the no-Xen error is checked then).
+tests_unit_seg_mf_test_LDADD = seg_mf/libphmf.la xen/libphxen.la \
+	vm/libphvm.la
+tests_unit_seg_mf_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
 
 # The Xen layer's parts that need no hypervisor: the resolution rules, the
 # pause guard's machinery (fake operations), libvirt lookups against

@@ -76,6 +76,14 @@ hat_load_anon(void *addr, size_t len, unsigned prot, int flags)
 }
 
 int
+hat_load_zero(void *addr, size_t len, unsigned prot)
+{
+	if ((prot & ~(unsigned)PROT_READ) != 0)
+		return (EINVAL);	/* a written page would stop being zero */
+	return (hat_load_anon(addr, len, prot, MAP_PRIVATE));
+}
+
+int
 hat_load_file(void *addr, size_t len, unsigned prot, int flags, int fd,
     off_t offset)
 {

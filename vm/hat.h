@@ -24,6 +24,13 @@ void	hat_release(void *base, size_t len);
 
 /* Anonymous memory; flags is MAP_SHARED or MAP_PRIVATE. */
 int	hat_load_anon(void *addr, size_t len, unsigned prot, int flags);
+/*
+ * Zero pages: private anonymous memory with prot (PROT_READ or PROT_NONE,
+ * never writable), so the host backs every page read with its one shared
+ * zero page and a hole of any size costs page tables only.  What seg_nf
+ * is made of, and what seg_kpm, seg_map and seg_mf put over holes.
+ */
+int	hat_load_zero(void *addr, size_t len, unsigned prot);
 /* File or device pages; flags is MAP_SHARED or MAP_PRIVATE. */
 int	hat_load_file(void *addr, size_t len, unsigned prot, int flags, int fd,
 	    off_t offset);

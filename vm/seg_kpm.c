@@ -171,8 +171,7 @@ kpm_fill(struct seg *seg, size_t k)
 		int e = kpm->kpm_err[i];
 
 		if (e == ENXIO && (kpm->kpm_flags & SEGKPM_HOLES_ZERO) &&
-		    hat_load_anon(addr + ptob(i), PAGESIZE, PROT_READ,
-		    MAP_PRIVATE) == 0)
+		    hat_load_zero(addr + ptob(i), PAGESIZE, PROT_READ) == 0)
 			e = 0;
 		bad[i] = (unsigned char)(e > 255 ? EIO : e);
 	}

@@ -192,8 +192,7 @@ map_fill(struct seg *seg, uint64_t key, size_t *slotp)
 		int e = map->map_err[p];
 
 		if (e == ENXIO && (map->map_flags & SEGMAP_HOLES_ZERO) &&
-		    hat_load_anon(addr + ptob(p), PAGESIZE, PROT_READ,
-		    MAP_PRIVATE) == 0)
+		    hat_load_zero(addr + ptob(p), PAGESIZE, PROT_READ) == 0)
 			e = 0;
 		map->map_bad[i * map->map_spages + p] =
 		    (unsigned char)(e > 255 ? EIO : e);

@@ -125,8 +125,7 @@ segnf_create(struct seg *seg, void *create_args)
 		err = ENOMEM;
 		goto fail;
 	}
-	if ((err = hat_load_anon(seg->s_base, seg->s_size, prot,
-	    MAP_PRIVATE)) != 0) {
+	if ((err = hat_load_zero(seg->s_base, seg->s_size, prot)) != 0) {
 		/* A failed fixed map may have dropped the reservation
 		 * already (the host unmaps before the object can refuse):
 		 * put it back. */
@@ -297,8 +296,8 @@ segnf_dup(struct seg *seg, struct seg *newseg)
 
 	if ((nnf = segnf_data_clone(seg, 0, btop(seg->s_size))) == NULL)
 		return (errno);
-	if ((err = hat_load_anon(newseg->s_base, newseg->s_size,
-	    nnf->nf_prot.pr_prot, MAP_PRIVATE)) != 0 ||
+	if ((err = hat_load_zero(newseg->s_base, newseg->s_size,
+	    nnf->nf_prot.pr_prot)) != 0 ||
 	    (err = segprot_apply(newseg, &nnf->nf_prot, newseg->s_base,
 	    newseg->s_size, nnf->nf_prot.pr_prot)) != 0) {
 		hat_unload_nofail(newseg->s_base, newseg->s_size);

@@ -138,36 +138,74 @@ segprot_allows(const struct seg *seg, const struct seg_prot *sp,
 	return (true);
 }
 
+/*
+ * Check prot against the ceiling and make the per-page array a partial
+ * change needs, before anything changes.  Returns 0 with *vprotp the
+ * array to commit (NULL for a whole-segment change), or an errno.
+ */
+static int
+segprot_prepare(const struct seg *seg, const struct seg_prot *sp,
+    caddr_t addr, size_t len, unsigned prot, unsigned char **vprotp)
+{
+	bool whole = (addr == seg->s_base && len == seg->s_size);
+
+	if ((prot & ~sp->pr_maxprot) != 0)
+		return (EACCES);
+	*vprotp = NULL;
+	if (whole)
+		return (0);
+	if ((*vprotp = sp->pr_vprot) == NULL &&
+	    (*vprotp = segprot_alloc_pages(sp, btop(seg->s_size))) == NULL)
+		return (ENOMEM);
+	return (0);
+}
+
+/* Store prot for the range (what segprot_prepare made room for). */
+static void
+segprot_commit(struct seg *seg, struct seg_prot *sp, caddr_t addr,
+    size_t len, unsigned prot, unsigned char *vprot)
+{
+	(void) pthread_mutex_lock(&seg->s_lock);
+	if (vprot == NULL) {
+		vm_free(sp->pr_vprot);
+		sp->pr_vprot = NULL;
+		sp->pr_prot = prot;
+	} else {
+		memset(vprot + segprot_page(seg, addr), (int)prot, btop(len));
+		sp->pr_vprot = vprot;
+	}
+	(void) pthread_mutex_unlock(&seg->s_lock);
+}
+
 int
 segprot_set(struct seg *seg, struct seg_prot *sp, caddr_t addr, size_t len,
     unsigned prot)
 {
-	size_t first = segprot_page(seg, addr), npages = btop(seg->s_size);
-	bool whole = (addr == seg->s_base && len == seg->s_size);
-	unsigned char *vprot = sp->pr_vprot;
+	unsigned char *vprot;
 	int err;
 
-	if ((prot & ~sp->pr_maxprot) != 0)
-		return (EACCES);
 	/* Allocate before touching the host, so a failure changes nothing. */
-	if (!whole && vprot == NULL &&
-	    (vprot = segprot_alloc_pages(sp, npages)) == NULL)
-		return (ENOMEM);
+	if ((err = segprot_prepare(seg, sp, addr, len, prot, &vprot)) != 0)
+		return (err);
 	if ((err = hat_chgprot(addr, len, prot)) != 0) {
 		if (vprot != sp->pr_vprot)
 			vm_free(vprot);
 		return (err);
 	}
-	(void) pthread_mutex_lock(&seg->s_lock);
-	if (whole) {
-		vm_free(sp->pr_vprot);
-		sp->pr_vprot = NULL;
-		sp->pr_prot = prot;
-	} else {
-		memset(vprot + first, (int)prot, btop(len));
-		sp->pr_vprot = vprot;
-	}
-	(void) pthread_mutex_unlock(&seg->s_lock);
+	segprot_commit(seg, sp, addr, len, prot, vprot);
+	return (0);
+}
+
+int
+segprot_record(struct seg *seg, struct seg_prot *sp, caddr_t addr,
+    size_t len, unsigned prot)
+{
+	unsigned char *vprot;
+	int err;
+
+	if ((err = segprot_prepare(seg, sp, addr, len, prot, &vprot)) != 0)
+		return (err);
+	segprot_commit(seg, sp, addr, len, prot, vprot);
 	return (0);
 }
 

@@ -1,6 +1,6 @@
 /*
  * seg_prot.h -- per-page protections and partial unmap, shared by the
- * segment drivers (seg_vn, seg_nf, seg_dev, seg_spt, seg_kp).
+ * segment drivers (seg_vn, seg_nf, seg_dev, seg_spt, seg_kp, seg_mf).
  *
  * See vm/seg_prot.c for the invariants.
  */
@@ -57,6 +57,14 @@ bool	segprot_allows(const struct seg *seg, const struct seg_prot *sp,
  * on failure.
  */
 int	segprot_set(struct seg *seg, struct seg_prot *sp, caddr_t addr,
+	    size_t len, unsigned prot);
+/*
+ * The bookkeeping of segprot_set without the host change, for a driver
+ * that changes its host pages itself (seg_mf reloads foreign frames
+ * instead of changing their protection).  EACCES above the ceiling,
+ * ENOMEM; nothing changes on failure.
+ */
+int	segprot_record(struct seg *seg, struct seg_prot *sp, caddr_t addr,
 	    size_t len, unsigned prot);
 /* 0 when every page of the range allows prot, else EACCES. */
 int	segprot_check(const struct seg *seg, const struct seg_prot *sp,

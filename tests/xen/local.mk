@@ -43,8 +43,10 @@ tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/live.h \
 	tests/xen/live/live_domain.c \
 	tests/xen/live/live_grant.c \
+	tests/xen/live/live_segmf.c \
 	tests/xen/live/live_util.c
-tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
+tests_xen_live_xenlive_LDADD = seg_mf/libphmf.la xen/libphxen.la \
+	vm/libphvm.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.
 tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c

@@ -13,7 +13,9 @@
  *	markers DOMAIN CONSOLE_LOG	the marker pages the guest printed hold
  *					the text it printed
  *	dumpcmp DOMAIN CORE		every page of an `xl dump-core` file
- *					equals our read of the paused domain
+ *					equals what porthole's mappings of
+ *					the paused domain show (seg_kpm over
+ *					the live provider, and a seg_mf view)
  *	core-info CORE			what an xc-core file says about itself
  *	noperm DOMAIN			an unprivileged process is refused
  *					with a clear message
@@ -25,16 +27,24 @@
 #include "config.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <grp.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <porthole/as.h>
+#include <porthole/physmem.h>
+#include <porthole/physwin.h>
+#include "seg_mf/physmem_live.h"
+#include "seg_mf/seg_mf.h"
 #include "xen/xc_core.h"
 #include "xen/xen_domain.h"
 #include "xen/xen_err.h"
@@ -269,22 +279,62 @@ cmd_core_info(const char *path)
 	return LIVE_OK;
 }
 
+/* What one read path saw of the dump's pages. */
+struct dumpcmp_path {
+	const char	*dp_name;
+	uint64_t	dp_compared, dp_differ, dp_unreadable;
+	double		dp_secs;
+};
+
+/* Compare ours (len == XEN_PAGE_SIZE when read) with the dump's page. */
+static void
+dumpcmp_page(struct dumpcmp_path *dp, uint64_t pfn, const unsigned char *ours,
+    size_t len, int err, const unsigned char *page)
+{
+	if (len != XEN_PAGE_SIZE) {
+		if (dp->dp_unreadable++ < 5)
+			fprintf(stderr, "pfn 0x%" PRIx64 ": unreadable through "
+			    "%s: %s\n", pfn, dp->dp_name, strerror(err));
+		return;
+	}
+	dp->dp_compared++;
+	if (memcmp(page, ours, XEN_PAGE_SIZE) != 0 && dp->dp_differ++ < 5)
+		fprintf(stderr, "pfn 0x%" PRIx64 ": %s differs from the dump\n",
+		    pfn, dp->dp_name);
+}
+
+/*
+ * Every page of an `xl dump-core` of the paused domain against porthole's
+ * own mapping path, twice: seg_kpm over the live physical-memory provider
+ * (physwin, as the guest layer reads physical memory), and one seg_mf
+ * list view of the dump's pfns in the dump's order (klusters of 1024).
+ */
 static int
 cmd_dumpcmp(const char *spec, const char *path)
 {
+	struct dumpcmp_path kpm = { .dp_name = "seg_kpm over the live provider" };
+	struct dumpcmp_path view = { .dp_name = "a seg_mf view" };
+	struct dumpcmp_path *dps[2] = { &kpm, &view };
 	const struct xc_core_info *ci;
 	struct xen_handle *xh = NULL;
 	struct xen_physmem *pm = NULL;
+	struct physmem *live = NULL;
+	struct physwin *pw = NULL;
+	struct physwin_opts o;
+	struct segmf_crargs a;
+	struct segmf_stats st;
+	struct as *as = NULL;
 	struct xen_domain_info di;
 	struct xc_core *core;
 	struct xen_err err;
 	uint32_t domid;
-	uint64_t *pfns = NULL, total, base, i, n;
-	uint64_t compared = 0, mismatched = 0, unreadable = 0;
-	unsigned char *ours = NULL, page[XEN_PAGE_SIZE];
-	int *errs = NULL, rc;
-	ssize_t failed;
-	double t0, tread = 0;
+	uint64_t *pfns = NULL, total, i;
+	unsigned char page[XEN_PAGE_SIZE], ours[XEN_PAGE_SIZE];
+	unsigned char *vbase = NULL;
+	void *addr;
+	size_t got, d;
+	int rc, rerr;
+	double t0;
 
 	xen_err_clear(&err);
 	core = xc_core_open(path, &err);
@@ -292,7 +342,8 @@ cmd_dumpcmp(const char *spec, const char *path)
 		return live_fail(&err, "core file");
 	ci = xc_core_info(core);
 	total = ci->ci_nr_pages;
-	if (ci->ci_page_size != XEN_PAGE_SIZE || total == 0) {
+	if (ci->ci_page_size != XEN_PAGE_SIZE || total == 0 ||
+	    total > SIZE_MAX / XEN_PAGE_SIZE) {
 		fprintf(stderr, "%s: %s: %" PRIu64 " pages of %" PRIu64
 		    " bytes: nothing to compare\n", live_prog, path, total,
 		    ci->ci_page_size);
@@ -312,59 +363,82 @@ cmd_dumpcmp(const char *spec, const char *path)
 		    "memory\n", live_prog, spec);
 		goto out;
 	}
-	pfns = calloc(XEN_PHYSMEM_BATCH, sizeof(*pfns));
-	errs = calloc(XEN_PHYSMEM_BATCH, sizeof(*errs));
-	ours = malloc((size_t)XEN_PHYSMEM_BATCH * XEN_PAGE_SIZE);
-	if (pfns == NULL || errs == NULL || ours == NULL) {
+	if ((pfns = calloc((size_t)total, sizeof(*pfns))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", live_prog);
 		goto out;
 	}
-	for (base = 0; base < total; base += n) {
-		n = total - base;
-		if (n > XEN_PHYSMEM_BATCH)
-			n = XEN_PHYSMEM_BATCH;
-		for (i = 0; i < n; i++)
-			if (xc_core_page_pfn(core, base + i, &pfns[i], NULL,
-			    &err) < 0) {
-				live_fail(&err, "core file");
-				goto out;
-			}
-		t0 = live_now();
-		failed = xen_physmem_read_pages(pm, pfns, (size_t)n, ours, errs,
-		    &err);
-		tread += live_now() - t0;
-		if (failed < 0) {
-			live_fail(&err, "reading guest memory");
+	for (i = 0; i < total; i++)
+		if (xc_core_page_pfn(core, i, &pfns[i], NULL, &err) < 0) {
+			live_fail(&err, "core file");
 			goto out;
 		}
-		for (i = 0; i < n; i++) {
-			if (xc_core_read_page(core, base + i, page, &err) < 0) {
-				live_fail(&err, "core file");
-				goto out;
-			}
-			if (errs[i] != 0) {
-				if (unreadable++ < 5)
-					fprintf(stderr, "pfn 0x%" PRIx64 ": "
-					    "unreadable live: %s\n", pfns[i],
-					    strerror(errs[i]));
-				continue;
-			}
-			compared++;
-			if (memcmp(page, ours + i * XEN_PAGE_SIZE,
-			    XEN_PAGE_SIZE) != 0 && mismatched++ < 5)
-				fprintf(stderr, "pfn 0x%" PRIx64 ": live page "
-				    "differs from the dump\n", pfns[i]);
-		}
+
+	/* The two windows. */
+	if ((as = as_alloc(0)) == NULL || (live = physmem_live_open(pm)) ==
+	    NULL) {
+		fprintf(stderr, "%s: %s\n", live_prog, strerror(errno));
+		goto out;
 	}
-	printf("%" PRIu64 " pages in dump, %" PRIu64 " compared, %" PRIu64
-	    " differ, %" PRIu64 " unreadable; live read %.1f MiB in %.2f s"
-	    "\n", total, compared, mismatched, unreadable,
-	    (double)compared * XEN_PAGE_SIZE / 1048576.0, tread);
-	rc = (mismatched == 0 && unreadable == 0 && compared == total) ?
-	    LIVE_OK : LIVE_FAIL;
+	memset(&o, 0, sizeof(o));
+	o.po_size = sizeof(o);
+	o.po_mode = PHYSWIN_KPM;
+	if ((pw = physwin_open(as, live, &o)) == NULL) {
+		fprintf(stderr, "%s: physwin over the live provider: %s\n",
+		    live_prog, strerror(errno));
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	a.pm = pm;
+	a.frames = SEGMF_FRAMES_LIST;
+	a.gfns = pfns;
+	a.kluster = SEGMF_KLUSTER_MAX;
+	a.prot = PROT_READ;
+	if (as_gap(as, (size_t)total * XEN_PAGE_SIZE, 0, AS_GAP_HIGH,
+	    &addr) < 0 || as_map(as, addr, (size_t)total * XEN_PAGE_SIZE,
+	    segmf_create, &a) < 0) {
+		fprintf(stderr, "%s: a seg_mf view of %" PRIu64 " pages: %s\n",
+		    live_prog, total, strerror(errno));
+		goto out;
+	}
+	vbase = addr;
+
+	for (i = 0; i < total; i++) {
+		if (xc_core_read_page(core, i, page, &err) < 0) {
+			live_fail(&err, "core file");
+			goto out;
+		}
+		t0 = live_now();
+		got = physwin_read(pw, pfns[i] * XEN_PAGE_SIZE, ours,
+		    XEN_PAGE_SIZE, &rerr);
+		kpm.dp_secs += live_now() - t0;
+		dumpcmp_page(&kpm, pfns[i], ours, got, rerr, page);
+		t0 = live_now();
+		got = as_read(as, vbase + i * XEN_PAGE_SIZE, ours,
+		    XEN_PAGE_SIZE, &rerr);
+		view.dp_secs += live_now() - t0;
+		dumpcmp_page(&view, pfns[i], ours, got, rerr, page);
+	}
+	memset(&st, 0, sizeof(st));
+	(void)segmf_stats(as, vbase, &st);
+	printf("%" PRIu64 " pages in dump\n", total);
+	rc = LIVE_OK;
+	for (d = 0; d < 2; d++) {
+		printf("  through %s: %" PRIu64 " compared, %" PRIu64
+		    " differ, %" PRIu64 " unreadable; %.1f MiB in %.2f s",
+		    dps[d]->dp_name, dps[d]->dp_compared, dps[d]->dp_differ,
+		    dps[d]->dp_unreadable, (double)dps[d]->dp_compared *
+		    XEN_PAGE_SIZE / 1048576.0, dps[d]->dp_secs);
+		if (dps[d] == &view)
+			printf(" (%" PRIu64 " batch calls)", st.ms_fills);
+		printf("\n");
+		if (dps[d]->dp_differ != 0 || dps[d]->dp_unreadable != 0 ||
+		    dps[d]->dp_compared != total)
+			rc = LIVE_FAIL;
+	}
 out:
-	free(ours);
-	free(errs);
+	physwin_close(pw);
+	physmem_rele(live);
+	as_free(as);
 	free(pfns);
 	xen_physmem_close(pm);
 	xen_close(xh);
@@ -459,6 +533,7 @@ static const struct live_check *const live_tables[] = {
 	live_core_checks,
 	live_grant_checks,
 	live_domain_checks,
+	live_segmf_checks,
 };
 
 #define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))
@@ -550,11 +625,32 @@ usage(void)
 	return LIVE_USAGE;
 }
 
+/*
+ * A check that crashes says where, so that a failure in the bed can be
+ * read from its log alone (addr2line -e xenlive OFFSET).
+ */
+static void
+live_fatal(int sig)
+{
+	static const char msg[] = "xenlive: fatal signal; backtrace:\n";
+	void *frames[32];
+	int n = backtrace(frames, 32);
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(128 + sig);
+	backtrace_symbols_fd(frames, n, 2);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd;
 
+	signal(SIGABRT, live_fatal);
+	signal(SIGBUS, live_fatal);
+	signal(SIGSEGV, live_fatal);
 	if (argc < 2)
 		return usage();
 	cmd = argv[1];
