@@ -22,3 +22,24 @@ bench_programs += bench/introspect
 bench_introspect_SOURCES = bench/introspect.c bench/bench.h
 bench_introspect_CFLAGS = $(AM_CFLAGS) -O2
 bench_introspect_LDADD = guest/libphpaging.la $(LDADD)
+
+# The live benchmark runs in dom0 against a live guest: `make bench-xen`
+# boots the nested Xen bed (tests/xen) and runs it there against the PV
+# domU.  Like every benchmark it needs a build without --enable-debug.
+if HAVE_XEN
+EXTRA_PROGRAMS += bench/live
+bench_live_SOURCES = bench/live.c bench/bench.h
+bench_live_CFLAGS = $(AM_CFLAGS) -O2
+bench_live_LDADD = seg_mf/libphmf.la xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
+CLEANFILES += bench/live
+
+bench-xen: bench/live$(EXEEXT) tests/xen/live/xenlive$(EXEEXT) \
+    tests/xen/guest/marker$(EXEEXT)
+	$(SHELL) $(srcdir)/tests/xen/run.sh --no-pvh \
+	    --bench bench/live$(EXEEXT) $(XEN_BED_ARGS)
+else
+bench-xen:
+	@echo "porthole was configured without the Xen libraries" \
+	    "(install libxen-dev and rerun configure)"; exit 1
+endif
+.PHONY: bench-xen
