@@ -54,8 +54,11 @@ PH_EXPORT const char *physmem_name(const struct physmem *pm);
 PH_EXPORT void physmem_describe(const struct physmem *pm, char *buf,
     size_t len);
 /*
- * Whether frame gfn holds memory, and (runp, may be NULL) the first frame
- * after gfn whose answer differs.  Frames past the end are holes.
+ * Whether frame gfn holds memory, and (runp, may be NULL) a frame after
+ * gfn up to which the answer holds: every frame of [gfn, *runp) answers
+ * the same.  Image providers stop where the answer changes; a live one
+ * may stop sooner (it probes a bounded stretch at a time), so the frame
+ * at *runp may answer the same.  Frames past the end are holes.
  */
 PH_EXPORT int physmem_present(const struct physmem *pm, uint64_t gfn,
     uint64_t *runp);
