@@ -33,8 +33,7 @@ bench_live_CFLAGS = $(AM_CFLAGS) -O2
 bench_live_LDADD = seg_mf/libphmf.la xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
 CLEANFILES += bench/live
 
-bench-xen: bench/live$(EXEEXT) tests/xen/live/xenlive$(EXEEXT) \
-    tests/xen/guest/marker$(EXEEXT)
+bench-xen: bench/live$(EXEEXT) $(XEN_BED_BINARIES)
 	$(SHELL) $(srcdir)/tests/xen/run.sh --no-pvh \
 	    --bench bench/live$(EXEEXT) $(XEN_BED_ARGS)
 else
