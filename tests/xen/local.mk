@@ -49,14 +49,16 @@ tests_xen_live_xenlive_LDADD = seg_mf/libphmf.la xen/libphxen.la \
 	vm/libphvm.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.
-tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c
+tests_xen_guest_marker_SOURCES = tests/xen/guest/marker.c \
+	tests/xen/guest/guest_util.h
 # It is linked statically, so it never takes the sanitizer flags.
 tests_xen_guest_marker_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_xen_guest_marker_LDFLAGS = -all-static
 tests_xen_guest_marker_LDADD =
 
 # Offers grants to dom0 from inside the test domU; static like marker.
-tests_xen_guest_granter_SOURCES = tests/xen/guest/granter.c
+tests_xen_guest_granter_SOURCES = tests/xen/guest/granter.c \
+	tests/xen/guest/guest_util.h
 tests_xen_guest_granter_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
 tests_xen_guest_granter_LDFLAGS = -all-static
 tests_xen_guest_granter_LDADD =

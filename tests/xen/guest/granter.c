@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest_util.h"
+
 #define GRANTER_MAX		32
 #define GRANTER_PAGE		4096u
 #define GRANTER_DEVICE		"/dev/xen/gntalloc"
@@ -52,44 +54,6 @@ struct granter_alloc_gref {
 };
 #define GRANTER_FLAG_WRITABLE	1
 #define GRANTER_IOCTL_ALLOC	_IOC(_IOC_NONE, 'G', 5, 24)
-
-static void
-sleep_forever(void)
-{
-	for (;;)
-		pause();
-}
-
-static void
-make_nonce(char *buf, size_t len)
-{
-	unsigned char raw[8];
-	int fd;
-	size_t i;
-
-	fd = open("/dev/urandom", O_RDONLY);
-	if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
-		uint64_t v = (uint64_t)time(NULL) * 2654435761u ^
-		    (uint64_t)getpid();
-
-		for (i = 0; i < sizeof(raw); i++)
-			raw[i] = (unsigned char)(v >> (8 * i));
-	}
-	if (fd >= 0)
-		close(fd);
-	for (i = 0; i < sizeof(raw) && 2 * i + 2 < len; i++)
-		snprintf(buf + 2 * i, 3, "%02x", raw[i]);
-}
-
-static void
-fill_page(unsigned char *page, const char *unit)
-{
-	size_t ulen = strlen(unit);
-	size_t off;
-
-	for (off = 0; off < GRANTER_PAGE; off++)
-		page[off] = (unsigned char)unit[off % ulen];
-}
 
 static int
 unavailable(const char *what, int e)
@@ -158,12 +122,12 @@ main(int argc, char **argv)
 	if (ro == NULL)
 		return 1;
 
-	make_nonce(nonce, sizeof(nonce));
+	guest_make_nonce(nonce, sizeof(nonce));
 	for (i = 0; i < n; i++) {
 		page = i < n - 1 ? rw + i * GRANTER_PAGE : ro;
 		snprintf(unit, sizeof(unit), "PORTHOLE-GRANT-%zu-%s|", i,
 		    nonce);
-		fill_page(page, unit);
+		guest_fill_page(page, GRANTER_PAGE, unit);
 	}
 	for (i = 0; i < n; i++) {
 		snprintf(unit, sizeof(unit), "PORTHOLE-GRANT-%zu-%s|", i,
@@ -177,11 +141,11 @@ main(int argc, char **argv)
 	pid = fork();
 	if (pid < 0) {
 		/* No child: keep the grants by staying here. */
-		sleep_forever();
+		guest_sleep_forever();
 	}
 	if (pid == 0) {
 		setsid();
-		sleep_forever();
+		guest_sleep_forever();
 	}
 	return 0;
 }

@@ -30,47 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest_util.h"
+
 #define MARKER_MAX_PAGES	64
 #define PAGEMAP_PRESENT		(1ULL << 63)
 #define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
-
-static void
-sleep_forever(void)
-{
-	for (;;)
-		pause();
-}
-
-static void
-make_nonce(char *buf, size_t len)
-{
-	unsigned char raw[8];
-	int fd;
-	size_t i;
-
-	fd = open("/dev/urandom", O_RDONLY);
-	if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
-		uint64_t v = (uint64_t)time(NULL) * 2654435761u ^
-		    (uint64_t)getpid();
-
-		for (i = 0; i < sizeof(raw); i++)
-			raw[i] = (unsigned char)(v >> (8 * i));
-	}
-	if (fd >= 0)
-		close(fd);
-	for (i = 0; i < sizeof(raw) && 2 * i + 2 < len; i++)
-		snprintf(buf + 2 * i, 3, "%02x", raw[i]);
-}
-
-static void
-fill_page(unsigned char *page, size_t pagesize, const char *unit)
-{
-	size_t ulen = strlen(unit);
-	size_t off;
-
-	for (off = 0; off < pagesize; off++)
-		page[off] = (unsigned char)unit[off % ulen];
-}
 
 int
 main(int argc, char **argv)
@@ -84,7 +48,7 @@ main(int argc, char **argv)
 
 	base = base != NULL ? base + 1 : argv[0];
 	if (strcmp(base, "porthole-sleeper") == 0)
-		sleep_forever();
+		guest_sleep_forever();
 
 	npages = argc > 1 ? strtoul(argv[1], NULL, 0) : 8;
 	if (npages == 0 || npages > MARKER_MAX_PAGES) {
@@ -93,7 +57,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	pagesize = (size_t)sysconf(_SC_PAGESIZE);
-	make_nonce(nonce, sizeof(nonce));
+	guest_make_nonce(nonce, sizeof(nonce));
 
 	pages = mmap(NULL, npages * pagesize, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -104,7 +68,7 @@ main(int argc, char **argv)
 	for (i = 0; i < npages; i++) {
 		snprintf(unit, sizeof(unit), "PORTHOLE-MARKER-%zu-%s|", i,
 		    nonce);
-		fill_page(pages + i * pagesize, pagesize, unit);
+		guest_fill_page(pages + i * pagesize, pagesize, unit);
 	}
 	if (mlock(pages, npages * pagesize) != 0) {
 		perror("marker: mlock");
@@ -139,6 +103,6 @@ main(int argc, char **argv)
 	close(fd);
 	printf("MARKERS-DONE %zu\n", npages);
 	fflush(stdout);
-	sleep_forever();
+	guest_sleep_forever();
 	return 0;
 }
