@@ -274,4 +274,17 @@ tmpfile_fd(size_t len)
 	return (fd);
 }
 
+/*
+ * Whether an error sentence says what (a substring); says on stderr what
+ * the sentence was when it does not.  For CHECK(test_says(msg, "...")).
+ */
+static inline bool
+test_says(const char *msg, const char *what)
+{
+	if (strstr(msg, what) != NULL)
+		return true;
+	fprintf(stderr, "message \"%s\" does not say \"%s\"\n", msg, what);
+	return false;
+}
+
 #endif /* PORTHOLE_TESTS_TEST_H */

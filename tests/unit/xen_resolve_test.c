@@ -17,16 +17,6 @@
 #define UUID_A	"11111111-2222-3333-4444-555555555555"
 #define UUID_B	"11111111-2222-3333-4444-666666666666"
 
-static bool
-says(const struct xen_err *err, const char *what)
-{
-	if (strstr(err->xe_msg, what) != NULL)
-		return true;
-	fprintf(stderr, "message \"%s\" does not say \"%s\"\n", err->xe_msg,
-	    what);
-	return false;
-}
-
 static void
 test_spec_parse(void)
 {
@@ -43,7 +33,7 @@ test_spec_parse(void)
 	CHECK(kind == XEN__SPEC_ID && id == 4294967294u);
 	CHECK_ERRNO(xen__spec_parse("4294967295", &kind, &id, NULL, &err),
 	    ERANGE);
-	CHECK(says(&err, "out of range"));
+	CHECK(test_says((&err)->xe_msg, "out of range"));
 	CHECK_ERRNO(xen__spec_parse("99999999999999999999999", &kind, &id,
 	    NULL, &err), ERANGE);
 	CHECK(xen__spec_parse("6695EB01-F6A4-8304-79AA-97F2502E193F", &kind,
@@ -64,7 +54,7 @@ test_spec_parse(void)
 	CHECK(xen__spec_parse("porthole-pv", &kind, &id, uuid, &err) == 0 &&
 	    kind == XEN__SPEC_NAME);
 	CHECK_ERRNO(xen__spec_parse("", &kind, &id, uuid, &err), EINVAL);
-	CHECK(says(&err, "empty"));
+	CHECK(test_says((&err)->xe_msg, "empty"));
 	CHECK_ERRNO(xen__spec_parse(NULL, &kind, &id, uuid, &err), EINVAL);
 	CHECK_ERRNO(xen__spec_parse("x", NULL, &id, uuid, NULL), EINVAL);
 }
@@ -79,10 +69,10 @@ test_cand_pick(void)
 	/* Nothing: ENOENT, worded by kind. */
 	CHECK_ERRNO(xen__cand_pick("web", XEN__SPEC_NAME, c, 0, 0, &d, &err),
 	    ENOENT);
-	CHECK(says(&err, "no domain named \"web\""));
+	CHECK(test_says((&err)->xe_msg, "no domain named \"web\""));
 	CHECK_ERRNO(xen__cand_pick(UUID_A, XEN__SPEC_UUID, c, 0, 0, &d, &err),
 	    ENOENT);
-	CHECK(says(&err, "with UUID " UUID_A));
+	CHECK(test_says((&err)->xe_msg, "with UUID " UUID_A));
 
 	/* One live domain. */
 	c[0] = (struct xen__cand){ 5, XEN__CAND_LIVE };
@@ -100,19 +90,19 @@ test_cand_pick(void)
 	c[1] = (struct xen__cand){ 9, XEN__CAND_LIVE };
 	CHECK_ERRNO(xen__cand_pick("web", XEN__SPEC_NAME, c, 2, 0, &d, &err),
 	    ENOTUNIQ);
-	CHECK(says(&err, "ambiguous") && says(&err, "5") && says(&err, "9"));
+	CHECK(test_says((&err)->xe_msg, "ambiguous") && test_says((&err)->xe_msg, "5") && test_says((&err)->xe_msg, "9"));
 
 	/* A name reused while the old domain is dying: ambiguous. */
 	c[1] = (struct xen__cand){ 2, XEN__CAND_DYING };
 	CHECK_ERRNO(xen__cand_pick("web", XEN__SPEC_NAME, c, 2,
 	    XEN_RESOLVE_ALLOW_DYING, &d, &err), ENOTUNIQ);
-	CHECK(says(&err, "dying") && says(&err, "domain 2"));
+	CHECK(test_says((&err)->xe_msg, "dying") && test_says((&err)->xe_msg, "domain 2"));
 
 	/* Only a dying one: ESRCH, unless allowed. */
 	c[0] = (struct xen__cand){ 2, XEN__CAND_DYING };
 	CHECK_ERRNO(xen__cand_pick("web", XEN__SPEC_NAME, c, 1, 0, &d, &err),
 	    ESRCH);
-	CHECK(says(&err, "dying") && says(&err, "domain 2"));
+	CHECK(test_says((&err)->xe_msg, "dying") && test_says((&err)->xe_msg, "domain 2"));
 	d = 0;
 	CHECK(xen__cand_pick("web", XEN__SPEC_NAME, c, 1,
 	    XEN_RESOLVE_ALLOW_DYING, &d, &err) == 0 && d == 2);
@@ -124,11 +114,11 @@ test_cand_pick(void)
 	c[0] = (struct xen__cand){ 31000, XEN__CAND_GONE };
 	CHECK_ERRNO(xen__cand_pick("web", XEN__SPEC_NAME, c, 1, 0, &d, &err),
 	    ESTALE);
-	CHECK(says(&err, "stale") && says(&err, "no domain 31000"));
+	CHECK(test_says((&err)->xe_msg, "stale") && test_says((&err)->xe_msg, "no domain 31000"));
 	c[0] = (struct xen__cand){ 8, XEN__CAND_REUSED };
 	CHECK_ERRNO(xen__cand_pick("web", XEN__SPEC_NAME, c, 1, 0, &d, &err),
 	    ESTALE);
-	CHECK(says(&err, "reused"));
+	CHECK(test_says((&err)->xe_msg, "reused"));
 
 	CHECK_ERRNO(xen__cand_pick(NULL, XEN__SPEC_NAME, c, 1, 0, &d, &err),
 	    EINVAL);
@@ -196,7 +186,7 @@ test_merge_libvirt_silent(void)
 	xe = an_err(ENOENT, "no domain named \"web\"");
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, -1, 0, &xe, -1, &lv,
 	    &le, &hv, 0, &d, &err), ENOENT);
-	CHECK(says(&err, "no domain named"));
+	CHECK(test_says((&err)->xe_msg, "no domain named"));
 
 	/* No libvirt reachable: fine when the URI was only the default... */
 	le = an_err(ECONNREFUSED, "connecting to libvirt at " URI ": refused");
@@ -208,7 +198,7 @@ test_merge_libvirt_silent(void)
 	/* ... an error when it was asked for. */
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, true, 0, 5, NULL, -1, &lv,
 	    &le, &hv, 0, &d, &err), ECONNREFUSED);
-	CHECK(says(&err, "connecting to libvirt"));
+	CHECK(test_says((&err)->xe_msg, "connecting to libvirt"));
 
 	/* libvirt finds the spec ambiguous: always an error. */
 	le = an_err(ENOTUNIQ, "libvirt: \"5\" is an id and a name");
@@ -229,11 +219,11 @@ test_merge_libvirt_shut_off(void)
 	xe = an_err(ENOENT, "no domain named \"web\"");
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, -1, 0, &xe, -1, &lv,
 	    &le, &hv, 0, &d, &err), ESRCH);
-	CHECK(says(&err, "shut off"));
+	CHECK(test_says((&err)->xe_msg, "shut off"));
 	/* Xen runs one under that name: the two disagree. */
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, 0, 5, NULL, -1, &lv,
 	    &le, &hv, 0, &d, &err), ESTALE);
-	CHECK(says(&err, "shut off") && says(&err, "domain 5"));
+	CHECK(test_says((&err)->xe_msg, "shut off") && test_says((&err)->xe_msg, "domain 5"));
 	/* A more specific Xen error wins. */
 	xe = an_err(ENOTUNIQ, "2 running domains are named \"web\"");
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, -1, 0, &xe, -1, &lv,
@@ -261,17 +251,17 @@ test_merge_libvirt_running(void)
 	hv = hv_view(false, false, "");
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, 0, 5, NULL, 0, &lv,
 	    NULL, &hv, 0, &d, &err), ESTALE);
-	CHECK(says(&err, "no domain 5") && says(&err, "stale"));
+	CHECK(test_says((&err)->xe_msg, "no domain 5") && test_says((&err)->xe_msg, "stale"));
 	/* The domid now carries another UUID. */
 	hv = hv_view(true, false, UUID_B);
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, 0, 5, NULL, 0, &lv,
 	    NULL, &hv, 0, &d, &err), ESTALE);
-	CHECK(says(&err, UUID_A) && says(&err, UUID_B) && says(&err, "reused"));
+	CHECK(test_says((&err)->xe_msg, UUID_A) && test_says((&err)->xe_msg, UUID_B) && test_says((&err)->xe_msg, "reused"));
 	/* Dying. */
 	hv = hv_view(true, true, UUID_A);
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, 0, 5, NULL, 0, &lv,
 	    NULL, &hv, 0, &d, &err), ESRCH);
-	CHECK(says(&err, "dying"));
+	CHECK(test_says((&err)->xe_msg, "dying"));
 	d = 0;
 	CHECK(xen__merge_libvirt("web", URI, false, 0, 5, NULL, 0, &lv, NULL,
 	    &hv, XEN_RESOLVE_ALLOW_DYING, &d, &err) == 0 && d == 5);
@@ -279,8 +269,8 @@ test_merge_libvirt_running(void)
 	hv = hv_view(true, false, UUID_A);
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, 0, 6, NULL, 0, &lv,
 	    NULL, &hv, 0, &d, &err), ESTALE);
-	CHECK(says(&err, "domain 6") && says(&err, "domain 5") &&
-	    says(&err, "disagree"));
+	CHECK(test_says((&err)->xe_msg, "domain 6") && test_says((&err)->xe_msg, "domain 5") &&
+	    test_says((&err)->xe_msg, "disagree"));
 	/* An ambiguous xenstore name is not settled by libvirt. */
 	xe = an_err(ENOTUNIQ, "2 running domains are named \"web\"");
 	CHECK_ERRNO(xen__merge_libvirt("web", URI, false, -1, 0, &xe, 0, &lv,
