@@ -29,8 +29,14 @@ unit_tests = \
 	tests/unit/seg_kp_test \
 	tests/unit/seg_spt_test \
 	tests/unit/seg_dev_test \
-	tests/unit/seg_kmem_test
+	tests/unit/seg_kmem_test \
+	tests/unit/xc_core_write_test
 check_PROGRAMS += $(unit_tests)
+
+# The xc-core writer, reader and image provider: the guest layer and the
+# pure-C part of xen/ on top of the core.
+tests_unit_xc_core_write_test_LDADD = guest/libphguest.la xen/libphxen.la \
+	vm/libphvm.la
 
 TESTS += $(unit_tests) \
 	tests/headers.test \

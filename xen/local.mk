@@ -2,10 +2,11 @@
 # Makefile.am (non-recursive; paths are relative to the top).
 #
 # xen/libphxen.la is a convenience library, linked into libporthole with
-# hidden visibility (only PH_EXPORT symbols leave the library).  The xc-core reader and the
-# error reports are pure C and always built (image tests can use them on
-# hosts without Xen); the parts that call the Xen libraries are built only
-# when configure found them (HAVE_XEN, XEN_CFLAGS, XEN_LIBS).
+# hidden visibility (only PH_EXPORT symbols leave the library).  The xc-core
+# reader and writer and the error reports are pure C and always built
+# (image tests can use them on hosts without Xen); the parts that call the
+# Xen libraries are built only when configure found them (HAVE_XEN,
+# XEN_CFLAGS, XEN_LIBS).
 #
 # The Xen headers use GNU C extensions (anonymous unions), so this library
 # is compiled as gnu11; the rest of the tree stays C11.
@@ -15,6 +16,8 @@ noinst_LTLIBRARIES += xen/libphxen.la
 xen_libphxen_la_SOURCES = \
 	xen/xc_core.c \
 	xen/xc_core.h \
+	xen/xc_core_write.c \
+	xen/xc_core_write.h \
 	xen/xen_err.c \
 	xen/xen_err.h
 xen_libphxen_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
@@ -23,6 +26,8 @@ xen_libphxen_la_CFLAGS = $(AM_CFLAGS) -std=gnu11 -fvisibility=hidden \
 
 if HAVE_XEN
 xen_libphxen_la_SOURCES += \
+	xen/xc_core_dump.c \
+	xen/xc_core_dump.h \
 	xen/xen_domain.c \
 	xen/xen_domain.h \
 	xen/xen_impl.h \
