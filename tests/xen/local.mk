@@ -25,7 +25,8 @@ endif
 tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/xenlive.c \
 	tests/xen/live/live.h \
-	tests/xen/live/live_util.c
+	tests/xen/live/live_util.c \
+	tests/xen/live/live_xccore.c
 tests_xen_live_xenlive_LDADD = xen/libphxen.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.

@@ -53,6 +53,7 @@ struct live_check {
 
 /* The tables, one per area file. */
 extern const struct live_check live_core_checks[];
+extern const struct live_check live_xccore_checks[];
 
 struct live_marker {
 	unsigned int	m_index;

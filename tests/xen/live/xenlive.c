@@ -457,6 +457,7 @@ cmd_noperm(const char *spec)
 /* Every area's table of checks (live.h); run-live.sh runs them all. */
 static const struct live_check *const live_tables[] = {
 	live_core_checks,
+	live_xccore_checks,
 };
 
 #define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))
