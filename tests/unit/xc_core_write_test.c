@@ -21,7 +21,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <porthole/porthole.h>
@@ -802,6 +804,85 @@ test_interrupted(void)
 	free(l);
 }
 
+/*
+ * A write the file system stops part way (RLIMIT_FSIZE: EFBIG) fails in
+ * the step that hit the limit, with nothing left behind.  Runs in a child
+ * so the limit stays there.
+ */
+struct fsize_case {
+	rlim_t		fc_limit;
+	const char	*fc_what;	/* the step named in the sentence */
+};
+
+static void
+fsize_child(void *arg)
+{
+	static const struct scenario sc = { "fsize", false, false, true, 0, 0,
+	    0, XV_SIZE };
+	const struct fsize_case *fc = arg;
+	struct rlimit rl = { fc->fc_limit, fc->fc_limit };
+	struct xc_core_write_opts o;
+	struct xc_core_write_stats st;
+	struct listing *l;
+	struct source src;
+	struct xen_err err;
+	char path[512];
+
+	(void) signal(SIGXFSZ, SIG_IGN);
+	REQUIRE(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+	REQUIRE((l = malloc(sizeof (*l))) != NULL);
+	make_listing(&sc, l);
+	fill_opts(&sc, l, &src, &o);
+	path_in_dir(path, sizeof (path), "fsize.core");
+	if (xc_core_write_file(path, 0, &o, &st, &err) == 0 ||
+	    errno != EFBIG) {
+		fprintf(stderr, "limit %ld: not refused with EFBIG\n",
+		    (long)fc->fc_limit);
+		_exit(1);
+	}
+	if (strstr(err.xe_msg, fc->fc_what) == NULL) {
+		fprintf(stderr, "limit %ld: \"%s\" lacks \"%s\"\n",
+		    (long)fc->fc_limit, err.xe_msg, fc->fc_what);
+		_exit(1);
+	}
+	if (count_files("fsize") != 0) {
+		fprintf(stderr, "limit %ld: files left behind\n",
+		    (long)fc->fc_limit);
+		_exit(1);
+	}
+	free(l);
+	_exit(0);
+}
+
+static void
+test_write_failures(const char *good)
+{
+	struct xc_core *c;
+	struct xen_err err;
+	struct stat st;
+	struct fsize_case fc[4];
+	uint64_t pages;
+	size_t i;
+	char what[64];
+
+	REQUIRE(stat(good, &st) == 0);
+	REQUIRE((c = xc_core_open(good, &err)) != NULL);
+	pages = xc_core_info(c)->ci_pages_offset;
+	xc_core_close(c);
+	fc[0] = (struct fsize_case){ 100, "writing .xen_pages" };
+	fc[1] = (struct fsize_case){ (rlim_t)pages + 10 * PG + 100,
+	    "writing .xen_pages" };
+	fc[2] = (struct fsize_case){ (rlim_t)st.st_size - 2000,
+	    "writing the pfn table" };
+	fc[3] = (struct fsize_case){ (rlim_t)st.st_size - 10,
+	    "writing .shstrtab" };
+	for (i = 0; i < 4; i++) {
+		(void) snprintf(what, sizeof (what), "file size limit %ld",
+		    (long)fc[i].fc_limit);
+		CHECK(test_survives(fsize_child, &fc[i], what));
+	}
+}
+
 /* expr fails with errno e and a sentence containing what. */
 #define	CHECK_REFUSED(expr, e, what) do {				\
 	xen_err_clear(&err);						\
@@ -1295,6 +1376,7 @@ main(void)
 	test_malformed(pv);
 	test_padding(pv);
 	test_truncated_under_us(pv);
+	test_write_failures(pv);
 	test_interrupted();
 	test_writer_arguments();
 	CHECK(test_count_fds() == fds);
