@@ -190,46 +190,64 @@ static const struct physmem_ops physmem_xc_core_ops = {
 	.destroy = xccore_destroy,
 };
 
+/*
+ * Walk the pages in pfn order and build the extents into ex (when not
+ * NULL); returns how many there are, or -1 with xe filled.
+ */
+static ssize_t
+xccore_extent_walk(struct physmem_xc_core *x, struct xccore_extent *ex,
+    struct xen_err *xe)
+{
+	const struct xc_core_info *ci = xc_core_info(x->xcp_core);
+	uint64_t k, pfn, index, end_pfn = 0, end_index = 0;
+	size_t n = 0;
+
+	for (k = 0; k < ci->ci_nr_valid; k++) {
+		if (xc_core_nth_by_pfn(x->xcp_core, k, &pfn, &index, xe) < 0)
+			return (-1);
+		if (n > 0 && pfn == end_pfn && index == end_index) {
+			if (ex != NULL)
+				ex[n - 1].ex_npages++;
+		} else {
+			if (ex != NULL) {
+				ex[n].ex_pfn = pfn;
+				ex[n].ex_npages = 1;
+				ex[n].ex_index = index;
+			}
+			n++;
+		}
+		end_pfn = pfn + 1;
+		end_index = index + 1;
+	}
+	return ((ssize_t)n);
+}
+
 /* The extents from the reader's pfn order, and each one's block end. */
 static int
 xccore_extents(struct physmem_xc_core *x, struct xen_err *xe)
 {
-	const struct xc_core_info *ci = xc_core_info(x->xcp_core);
-	struct xccore_extent *ex = NULL;
-	uint64_t k, pfn, index;
-	size_t n = 0, i;
+	struct xccore_extent *ex;
+	ssize_t n;
+	size_t i;
 
-	if (ci->ci_nr_valid > SIZE_MAX / sizeof (*ex) - 1)
-		return (xen_err_set(xe, EFBIG, "%s: too many pages",
-		    x->xcp_path));
-	/* At most one extent per page. */
-	ex = vm_zalloc_array((size_t)ci->ci_nr_valid + 1, sizeof (*ex));
+	if ((n = xccore_extent_walk(x, NULL, xe)) < 0)
+		return (-1);
+	ex = vm_zalloc_array((size_t)n + 1, sizeof (*ex));
 	if (ex == NULL)
-		return (xen_err_set(xe, ENOMEM, "%s: out of memory for %"
-		    PRIu64 " pages", x->xcp_path, ci->ci_nr_valid));
-	for (k = 0; k < ci->ci_nr_valid; k++) {
-		if (xc_core_nth_by_pfn(x->xcp_core, k, &pfn, &index, xe) < 0) {
-			vm_free(ex);
-			return (-1);
-		}
-		if (n > 0 && ex[n - 1].ex_pfn + ex[n - 1].ex_npages == pfn &&
-		    ex[n - 1].ex_index + ex[n - 1].ex_npages == index) {
-			ex[n - 1].ex_npages++;
-			continue;
-		}
-		ex[n].ex_pfn = pfn;
-		ex[n].ex_npages = 1;
-		ex[n].ex_index = index;
-		n++;
+		return (xen_err_set(xe, ENOMEM, "%s: out of memory for %zd "
+		    "runs of frames", x->xcp_path, n));
+	if (xccore_extent_walk(x, ex, xe) != n) {
+		vm_free(ex);
+		return (-1);
 	}
-	for (i = n; i-- > 0; ) {
+	for (i = (size_t)n; i-- > 0; ) {
 		uint64_t end = ex[i].ex_pfn + ex[i].ex_npages;
 
-		ex[i].ex_block_end = i + 1 < n && ex[i + 1].ex_pfn == end ?
-		    ex[i + 1].ex_block_end : end;
+		ex[i].ex_block_end = i + 1 < (size_t)n &&
+		    ex[i + 1].ex_pfn == end ? ex[i + 1].ex_block_end : end;
 	}
 	x->xcp_ext = ex;
-	x->xcp_next = n;
+	x->xcp_next = (size_t)n;
 	return (0);
 }
 
