@@ -1319,6 +1319,36 @@ test_truncated_under_us(const char *path)
 	CHECK(unlink(p2) == 0);
 }
 
+#ifdef HAVE_XEN
+#include "xen/xc_core_dump.h"
+
+/* The live dumper's argument checks come before any use of Xen. */
+static void
+test_dump_arguments(void)
+{
+	struct xen_err err;
+	struct xc_core_dump_stats st;
+	long dummy = 0;
+	struct xen_handle *fake = (struct xen_handle *)(void *)&dummy;
+	char path[512];
+
+	path_in_dir(path, sizeof (path), "dump.core");
+	CHECK_REFUSED(xc_core_dump(NULL, 1, 1, "x", NULL, &st, &err), EINVAL,
+	    "NULL handle");
+	CHECK_REFUSED(xc_core_dump(fake, 1, -1, "x", NULL, &st, &err), EINVAL,
+	    "bad file descriptor");
+	CHECK_REFUSED(xc_core_dump(fake, 0, 1, "x", NULL, &st, &err), EINVAL,
+	    "dom0");
+	CHECK_REFUSED(xc_core_dump(fake, 0x7ff0, 1, "x", NULL, &st, &err),
+	    EINVAL, "special domains");
+	CHECK_REFUSED(xc_core_dump_file(NULL, 1, path, 0, NULL, &st, &err),
+	    EINVAL, "NULL handle");
+	CHECK_REFUSED(xc_core_dump_file(fake, 0, path, 0, NULL, &st, &err),
+	    EINVAL, "dom0");
+	CHECK(count_files("dump") == 0);
+}
+#endif
+
 static void
 setup(void)
 {
@@ -1379,6 +1409,9 @@ main(void)
 	test_write_failures(pv);
 	test_interrupted();
 	test_writer_arguments();
+#ifdef HAVE_XEN
+	test_dump_arguments();
+#endif
 	CHECK(test_count_fds() == fds);
 	cleanup();
 	return (test_done());

@@ -492,6 +492,7 @@ xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
     const char *what)
 {
 	char xlp[1024], ourp[1024];
+	struct xen_domain_info info;
 	struct xen_err err;
 	double txl = 0, tour = 0;
 	int rc;
@@ -512,6 +513,11 @@ xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
 		rc = paused != NULL ? paused(ctx, ourp, &tour) : LIVE_OK;
 	if (xen_domain_unpause(ctx->lc_xh, ctx->lc_domid, &err) < 0) {
 		live_fail(&err, "unpausing the domain");
+		rc = LIVE_FAIL;
+	} else if (xen_domain_info(ctx->lc_xh, ctx->lc_domid, &info,
+	    &err) < 0 || info.di_paused != ctx->lc_info.di_paused) {
+		fprintf(stderr, "%s: the domain is %s after the check\n",
+		    live_prog, info.di_paused ? "still paused" : "unpaused");
 		rc = LIVE_FAIL;
 	}
 	if (rc == LIVE_OK && after != NULL && !xcl_stop)
@@ -566,10 +572,51 @@ xcl_dump_paused(struct live_ctx *ctx, const char *ourp, double *secs)
 	return LIVE_OK;
 }
 
+/* The dumper's refusals on a real connection name what is wrong. */
+static int
+xcl_dump_refusals(struct live_ctx *ctx)
+{
+	static const struct {
+		uint32_t	domid;
+		int		err;
+		const char	*what;
+	} cases[] = {
+		{ 0, EINVAL, "dom0" },
+		{ 0x7fef, ENOENT, "no domain with id 32751" },
+	};
+	char path[1024];
+	struct xen_err err;
+	size_t i;
+	int rc = LIVE_OK;
+
+	snprintf(path, sizeof(path), "%s/porthole-refused.%ld",
+	    xcl_dump_dir(), (long)getpid());
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		xen_err_clear(&err);
+		if (xc_core_dump_file(ctx->lc_xh, cases[i].domid, path, 0,
+		    NULL, NULL, &err) == 0 || err.xe_errno != cases[i].err ||
+		    strstr(err.xe_msg, cases[i].what) == NULL ||
+		    access(path, F_OK) == 0) {
+			fprintf(stderr, "%s: dumping domain %" PRIu32 ": want "
+			    "%s and \"%s\", got \"%s\"\n", live_prog,
+			    cases[i].domid, strerror(cases[i].err),
+			    cases[i].what, xen_err_msg(&err));
+			rc = LIVE_FAIL;
+		}
+		unlink(path);
+	}
+	return rc;
+}
+
 /* (b) our live dump of the paused domain equals xl's, page for page. */
 static int
 check_xccore_dump(struct live_ctx *ctx)
 {
+	int rc;
+
+	if ((rc = xcl_enabled(ctx)) != LIVE_OK ||
+	    (rc = xcl_dump_refusals(ctx)) != LIVE_OK)
+		return rc;
 	return xcl_with_xl_dump(ctx, "dump", xcl_dump_paused, NULL,
 	    "porthole dump");
 }
