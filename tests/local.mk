@@ -31,7 +31,8 @@ unit_tests = \
 	tests/unit/seg_dev_test \
 	tests/unit/seg_kmem_test \
 	tests/unit/x86_paging_test \
-	tests/unit/seg_mf_test
+	tests/unit/seg_mf_test \
+	tests/unit/xc_core_write_test
 check_PROGRAMS += $(unit_tests)
 
 # seg_mf's bookkeeping through a test frame source; with the Xen layer
@@ -39,6 +40,11 @@ check_PROGRAMS += $(unit_tests)
 tests_unit_seg_mf_test_LDADD = seg_mf/libphmf.la xen/libphxen.la \
 	vm/libphvm.la
 tests_unit_seg_mf_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
+
+# The xc-core writer, reader and image provider: the guest layer and the
+# pure-C part of xen/ on top of the core.
+tests_unit_xc_core_write_test_LDADD = guest/libphguest.la xen/libphxen.la \
+	vm/libphvm.la
 
 # The Xen layer's parts that need no hypervisor: the resolution rules, the
 # pause guard's machinery (fake operations), libvirt lookups against

@@ -3,7 +3,7 @@
 #
 # xen/libphxen.la is a convenience library, linked into libporthole with
 # hidden visibility (only PH_EXPORT symbols leave the library).  The xc-core
-# reader, the error reports, the resolution rules and the pause guard's
+# reader and writer, the error reports, the resolution rules and the pause guard's
 # machinery are pure C and always built (tests use them on hosts without
 # Xen); so is the libvirt lookup, which needs libvirt but no Xen (without
 # libvirt it only says so).  The parts that call the Xen libraries are
@@ -17,6 +17,8 @@ noinst_LTLIBRARIES += xen/libphxen.la
 xen_libphxen_la_SOURCES = \
 	xen/xc_core.c \
 	xen/xc_core.h \
+	xen/xc_core_write.c \
+	xen/xc_core_write.h \
 	xen/xen_err.c \
 	xen/xen_err.h \
 	xen/xen_libvirt.c \
@@ -32,6 +34,8 @@ xen_libphxen_la_CFLAGS = $(AM_CFLAGS) -std=gnu11 -fvisibility=hidden \
 
 if HAVE_XEN
 xen_libphxen_la_SOURCES += \
+	xen/xc_core_dump.c \
+	xen/xc_core_dump.h \
 	xen/xen_domain.c \
 	xen/xen_domain.h \
 	xen/xen_grant.c \

@@ -3,14 +3,16 @@
  * (see xc_core.h).
  *
  * All multi-byte fields are decoded explicitly as little-endian, so the
- * reader works on any host.  The pfn table is loaded at open; pages are
- * read on demand with pread().
+ * reader works on any host.  The pfn table is loaded at open (with a
+ * pfn-ordered index when the file's own order is not ascending); pages
+ * are read on demand with pread().
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +27,8 @@
 #define XC_CORE__MAX_STRTAB	(64 * 1024)
 #define XC_CORE__MAX_NOTES	(64 * 1024)
 #define XC_CORE__MAX_PRSTATUS	(64 * 1024 * 1024)
+#define XC_CORE__MAX_SHINFO	(64 * 1024)
+#define XC_CORE__MAX_XEN_VERSION 4096
 #define XC_CORE__ET_CORE	4
 #define XC_CORE__SHT_NOBITS	8
 
@@ -35,14 +39,19 @@
 #define XC_CORE__NOTE_FORMAT	0x2000003u
 
 struct xc_core__section {
+	const char	*cs_name;
 	uint64_t	cs_offset;
 	uint64_t	cs_size;
+	uint64_t	cs_entsize;
 	bool		cs_found;
 };
 
 /*
  * c_pfn[i], c_gmfn[i]	frame numbers of page i (c_gmfn == c_pfn for HVM)
- * c_sorted		c_pfn is strictly ascending (binary search works)
+ * c_order		NULL when the valid pages come first and in strictly
+ *			ascending pfn order; else c_order[k] is the index of
+ *			the k-th page by pfn
+ * c_xv_offset		file offset of the XEN_VERSION note's descriptor
  */
 struct xc_core {
 	int			c_fd;
@@ -51,9 +60,11 @@ struct xc_core {
 	struct xc_core_info	c_info;
 	struct xc_core__section	c_pages;
 	struct xc_core__section	c_prstatus;
+	struct xc_core__section	c_shinfo;
+	uint64_t		c_xv_offset;
 	uint64_t		*c_pfn;
 	uint64_t		*c_gmfn;
-	bool			c_sorted;
+	uint64_t		*c_order;
 };
 
 static uint32_t
@@ -77,7 +88,7 @@ le16(const unsigned char *p)
 
 /* Read exactly len bytes at off; EIO on a short read. */
 static int
-xc_core__pread(struct xc_core *c, void *buf, size_t len, uint64_t off,
+xc_core__pread(const struct xc_core *c, void *buf, size_t len, uint64_t off,
     struct xen_err *err)
 {
 	unsigned char *p = buf;
@@ -112,20 +123,20 @@ xc_core__in_file(const struct xc_core *c, uint64_t off, uint64_t len)
 }
 
 static int
-xc_core__bad(struct xc_core *c, struct xen_err *err, const char *what)
+xc_core__bad(const struct xc_core *c, struct xen_err *err, const char *what)
 {
 	return xen_err_set(err, EINVAL, "%s: not a valid xc-core file: %s",
 	    c->c_name, what);
 }
 
 static int
-xc_core__notes(struct xc_core *c, uint64_t off, uint64_t size,
+xc_core__notes(struct xc_core *c, const struct xc_core__section *s,
     struct xen_err *err)
 {
 	unsigned char *buf;
-	uint64_t pos = 0, namesz, descsz, descoff, next;
+	uint64_t size = s->cs_size, pos = 0, namesz, descsz, descoff, next;
 	uint32_t type;
-	bool have_header = false;
+	bool have_header = false, have_format = false, have_version = false;
 	int rc = -1;
 
 	if (size > XC_CORE__MAX_NOTES)
@@ -133,7 +144,7 @@ xc_core__notes(struct xc_core *c, uint64_t off, uint64_t size,
 	buf = malloc(size > 0 ? (size_t)size : 1);
 	if (buf == NULL)
 		return xen_err_set(err, ENOMEM, "%s: out of memory", c->c_name);
-	if (xc_core__pread(c, buf, (size_t)size, off, err) < 0)
+	if (xc_core__pread(c, buf, (size_t)size, s->cs_offset, err) < 0)
 		goto out;
 
 	while (pos + 12 <= size) {
@@ -143,7 +154,8 @@ xc_core__notes(struct xc_core *c, uint64_t off, uint64_t size,
 		descoff = pos + 12 + ((namesz + 3) & ~UINT64_C(3));
 		next = descoff + ((descsz + 3) & ~UINT64_C(3));
 		if (descoff > size || next > size) {
-			xc_core__bad(c, err, "a note runs past .note.Xen");
+			xc_core__bad(c, err, "a note runs past the end of "
+			    ".note.Xen");
 			goto out;
 		}
 		if (namesz != 4 || memcmp(buf + pos + 12, "Xen", 4) != 0) {
@@ -152,6 +164,10 @@ xc_core__notes(struct xc_core *c, uint64_t off, uint64_t size,
 		}
 		switch (type) {
 		case XC_CORE__NOTE_HEADER:
+			if (have_header) {
+				xc_core__bad(c, err, "two HEADER notes");
+				goto out;
+			}
 			if (descsz < 32) {
 				xc_core__bad(c, err, "short HEADER note");
 				goto out;
@@ -164,7 +180,8 @@ xc_core__notes(struct xc_core *c, uint64_t off, uint64_t size,
 				c->c_info.ci_hvm = true;
 				break;
 			default:
-				xc_core__bad(c, err, "bad magic in HEADER note");
+				xc_core__bad(c, err, "bad magic in the HEADER "
+				    "note");
 				goto out;
 			}
 			c->c_info.ci_nr_vcpus = le64(buf + descoff + 8);
@@ -173,18 +190,45 @@ xc_core__notes(struct xc_core *c, uint64_t off, uint64_t size,
 			have_header = true;
 			break;
 		case XC_CORE__NOTE_XEN_VERSION:
-			if (descsz >= 32) {
-				c->c_info.ci_xen_major = le64(buf + descoff);
-				c->c_info.ci_xen_minor = le64(buf + descoff + 8);
-				memcpy(c->c_info.ci_xen_extra, buf + descoff + 16,
-				    16);
-				c->c_info.ci_xen_extra[16] = '\0';
+			if (have_version) {
+				xc_core__bad(c, err, "two XEN_VERSION notes");
+				goto out;
 			}
+			if (descsz < 32 || descsz > XC_CORE__MAX_XEN_VERSION) {
+				xc_core__bad(c, err, "XEN_VERSION note of "
+				    "implausible size");
+				goto out;
+			}
+			c->c_info.ci_xen_major = le64(buf + descoff);
+			c->c_info.ci_xen_minor = le64(buf + descoff + 8);
+			memcpy(c->c_info.ci_xen_extra, buf + descoff + 16, 16);
+			c->c_info.ci_xen_extra[16] = '\0';
+			c->c_info.ci_xen_version_size = descsz;
+			c->c_xv_offset = s->cs_offset + descoff;
+			have_version = true;
 			break;
 		case XC_CORE__NOTE_FORMAT:
-			if (descsz >= 8)
-				c->c_info.ci_format_version =
-				    le64(buf + descoff);
+			if (have_format) {
+				xc_core__bad(c, err, "two FORMAT_VERSION "
+				    "notes");
+				goto out;
+			}
+			if (descsz < 8) {
+				xc_core__bad(c, err, "short FORMAT_VERSION "
+				    "note");
+				goto out;
+			}
+			c->c_info.ci_format_version = le64(buf + descoff);
+			if (c->c_info.ci_format_version >> 32 != 0) {
+				xen_err_set(err, EINVAL, "%s: xc-core format "
+				    "version %" PRIu64 ".%" PRIu64 " is not "
+				    "supported (only major version 0 is)",
+				    c->c_name, c->c_info.ci_format_version >>
+				    32, c->c_info.ci_format_version &
+				    UINT32_MAX);
+				goto out;
+			}
+			have_format = true;
 			break;
 		default:
 			break;
@@ -201,19 +245,81 @@ out:
 	return rc;
 }
 
+struct xc_core__pair {
+	uint64_t	p_pfn;
+	uint64_t	p_index;
+};
+
+static int
+xc_core__pair_compar(const void *a, const void *b)
+{
+	const struct xc_core__pair *x = a, *y = b;
+
+	if (x->p_pfn != y->p_pfn)
+		return (x->p_pfn > y->p_pfn) - (x->p_pfn < y->p_pfn);
+	return (x->p_index > y->p_index) - (x->p_index < y->p_index);
+}
+
+/* c_order for a table that is not ascending; refuses duplicate pfns. */
+static int
+xc_core__index(struct xc_core *c, struct xen_err *err)
+{
+	uint64_t n = c->c_info.ci_nr_pages, nvalid = c->c_info.ci_nr_valid;
+	struct xc_core__pair *pairs;
+	uint64_t i, k;
+	int rc = -1;
+
+	if (nvalid > SIZE_MAX / sizeof(*pairs))
+		return xen_err_set(err, EFBIG, "%s: %" PRIu64 " pages do not "
+		    "fit in memory", c->c_name, nvalid);
+	pairs = malloc(nvalid > 0 ? (size_t)nvalid * sizeof(*pairs) : 1);
+	c->c_order = malloc(nvalid > 0 ? (size_t)nvalid * sizeof(uint64_t) :
+	    1);
+	if (pairs == NULL || c->c_order == NULL) {
+		xen_err_set(err, ENOMEM, "%s: out of memory indexing %" PRIu64
+		    " pages", c->c_name, nvalid);
+		goto out;
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		if (c->c_pfn[i] == XC_CORE_PADDING_PFN)
+			continue;
+		pairs[k].p_pfn = c->c_pfn[i];
+		pairs[k].p_index = i;
+		k++;
+	}
+	qsort(pairs, (size_t)nvalid, sizeof(*pairs), xc_core__pair_compar);
+	for (k = 0; k < nvalid; k++) {
+		if (k > 0 && pairs[k].p_pfn == pairs[k - 1].p_pfn) {
+			xen_err_set(err, EINVAL, "%s: not a valid xc-core "
+			    "file: pfn 0x%" PRIx64 " appears twice in the pfn "
+			    "table (pages %" PRIu64 " and %" PRIu64 ")",
+			    c->c_name, pairs[k].p_pfn, pairs[k - 1].p_index,
+			    pairs[k].p_index);
+			goto out;
+		}
+		c->c_order[k] = pairs[k].p_index;
+	}
+	rc = 0;
+out:
+	free(pairs);
+	return rc;
+}
+
 static int
 xc_core__table(struct xc_core *c, const struct xc_core__section *p2m,
     const struct xc_core__section *pfn, struct xen_err *err)
 {
 	const struct xc_core__section *t = p2m->cs_found ? p2m : pfn;
-	uint64_t n = c->c_info.ci_nr_pages, i, done, chunk;
+	uint64_t n = c->c_info.ci_nr_pages, i, done, chunk, last = 0;
 	size_t entsize = p2m->cs_found ? 16 : 8;
+	bool ascending = true, padded = false;
 	unsigned char buf[4096];
 
 	if (t->cs_size / entsize != n || t->cs_size % entsize != 0)
-		return xc_core__bad(c, err, p2m->cs_found ?
-		    ".xen_p2m does not hold one entry per page" :
-		    ".xen_pfn does not hold one entry per page");
+		return xen_err_set(err, EINVAL, "%s: not a valid xc-core file: "
+		    "%s holds %" PRIu64 " bytes, not one %zu-byte entry for "
+		    "each of the %" PRIu64 " pages", c->c_name, t->cs_name,
+		    t->cs_size, entsize, n);
 	if (n > SIZE_MAX / sizeof(uint64_t))
 		return xen_err_set(err, EFBIG, "%s: %" PRIu64 " pages do not "
 		    "fit in memory", c->c_name, n);
@@ -223,7 +329,6 @@ xc_core__table(struct xc_core *c, const struct xc_core__section *p2m,
 		return xen_err_set(err, ENOMEM, "%s: out of memory for the "
 		    "table of %" PRIu64 " pages", c->c_name, n);
 
-	c->c_sorted = true;
 	for (done = 0; done < n; done += chunk) {
 		chunk = sizeof(buf) / entsize;
 		if (chunk > n - done)
@@ -232,14 +337,51 @@ xc_core__table(struct xc_core *c, const struct xc_core__section *p2m,
 		    t->cs_offset + done * entsize, err) < 0)
 			return -1;
 		for (i = 0; i < chunk; i++) {
-			uint64_t k = done + i;
+			uint64_t k = done + i, p;
 
-			c->c_pfn[k] = le64(buf + i * entsize);
+			p = c->c_pfn[k] = le64(buf + i * entsize);
 			c->c_gmfn[k] = entsize == 16 ?
-			    le64(buf + i * entsize + 8) : c->c_pfn[k];
-			if (k > 0 && c->c_pfn[k] <= c->c_pfn[k - 1])
-				c->c_sorted = false;
+			    le64(buf + i * entsize + 8) : p;
+			if (p == XC_CORE_PADDING_PFN) {
+				c->c_info.ci_nr_padding++;
+				padded = true;
+				continue;
+			}
+			if (padded || (c->c_info.ci_nr_valid > 0 && p <= last))
+				ascending = false;
+			last = p;
+			c->c_info.ci_nr_valid++;
+			if (p + 1 > c->c_info.ci_pfn_limit)
+				c->c_info.ci_pfn_limit = p + 1;
 		}
+	}
+	return ascending ? 0 : xc_core__index(c, err);
+}
+
+/* Sections must not overlap each other or the ELF headers. */
+static int
+xc_core__no_overlap(const struct xc_core *c, struct xc_core__section *const
+    *secs, size_t nsecs, struct xen_err *err)
+{
+	const struct xc_core__section *r[16], *t;
+	size_t n = 0, i, j;
+
+	for (i = 0; i < nsecs && n < 16; i++)
+		if (secs[i]->cs_found && secs[i]->cs_size > 0)
+			r[n++] = secs[i];
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0 && r[j]->cs_offset < r[j - 1]->cs_offset;
+		    j--) {
+			t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		if (r[i - 1]->cs_offset + r[i - 1]->cs_size > r[i]->cs_offset)
+			return xen_err_set(err, EINVAL, "%s: not a valid "
+			    "xc-core file: %s and %s overlap", c->c_name,
+			    r[i - 1]->cs_name, r[i]->cs_name);
 	}
 	return 0;
 }
@@ -249,13 +391,23 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 {
 	unsigned char eh[XC_CORE__EHDR_SIZE], sh[XC_CORE__SHDR_SIZE];
 	unsigned char *strtab = NULL;
-	struct xc_core__section notes = { 0 }, p2m = { 0 }, pfn = { 0 };
-	uint64_t shoff, stroff, strsize, off, size;
+	struct xc_core__section notes = { .cs_name = ".note.Xen" };
+	struct xc_core__section p2m = { .cs_name = ".xen_p2m" };
+	struct xc_core__section pfn = { .cs_name = ".xen_pfn" };
+	struct xc_core__section names = { .cs_name = ".shstrtab" };
+	struct xc_core__section ehdr = { .cs_name = "the ELF header" };
+	struct xc_core__section shdrs = { .cs_name = "the section headers" };
+	struct xc_core__section *const all[] = { &ehdr, &shdrs, &names, &notes,
+	    &c->c_prstatus, &c->c_shinfo, &c->c_pages, &p2m, &pfn };
+	uint64_t shoff, off, size, entsize, nvcpus;
 	uint16_t shentsize, shnum, shstrndx, i;
 	uint32_t name, type;
 	struct stat st;
 	int rc = -1, e;
 
+	c->c_pages.cs_name = ".xen_pages";
+	c->c_prstatus.cs_name = ".xen_prstatus";
+	c->c_shinfo.cs_name = ".xen_shared_info";
 	if (fstat(c->c_fd, &st) < 0) {
 		e = errno;
 		return xen_err_set(err, e, "%s: %s", c->c_name, strerror(e));
@@ -268,11 +420,13 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 	if (xc_core__pread(c, eh, sizeof(eh), 0, err) < 0)
 		return -1;
 	if (memcmp(eh, "\177ELF", 4) != 0)
-		return xc_core__bad(c, err, "no ELF magic");
+		return xc_core__bad(c, err, "no ELF magic (an unfinished "
+		    "write leaves the header zero)");
 	if (eh[4] != 2 || eh[5] != 1)
 		return xc_core__bad(c, err, "not 64-bit little-endian ELF");
 	if (le16(eh + 16) != XC_CORE__ET_CORE)
 		return xc_core__bad(c, err, "ELF type is not ET_CORE");
+	c->c_info.ci_machine = le16(eh + 18);
 	shoff = le64(eh + 40);
 	shentsize = le16(eh + 58);
 	shnum = le16(eh + 60);
@@ -287,26 +441,36 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 	if (!xc_core__in_file(c, shoff, (uint64_t)shnum * XC_CORE__SHDR_SIZE))
 		return xc_core__bad(c, err, "section headers past end of "
 		    "file");
+	ehdr.cs_size = XC_CORE__EHDR_SIZE;
+	ehdr.cs_found = true;
+	shdrs.cs_offset = shoff;
+	shdrs.cs_size = (uint64_t)shnum * XC_CORE__SHDR_SIZE;
+	shdrs.cs_found = true;
 
 	if (xc_core__pread(c, sh, sizeof(sh), shoff +
 	    (uint64_t)shstrndx * XC_CORE__SHDR_SIZE, err) < 0)
 		return -1;
-	stroff = le64(sh + 24);
-	strsize = le64(sh + 32);
-	if (strsize == 0 || strsize > XC_CORE__MAX_STRTAB ||
-	    !xc_core__in_file(c, stroff, strsize))
+	names.cs_offset = le64(sh + 24);
+	names.cs_size = le64(sh + 32);
+	names.cs_found = true;
+	if (names.cs_size == 0 || names.cs_size > XC_CORE__MAX_STRTAB ||
+	    !xc_core__in_file(c, names.cs_offset, names.cs_size))
 		return xc_core__bad(c, err, "bad section name table");
-	strtab = malloc((size_t)strsize + 1);
+	strtab = malloc((size_t)names.cs_size + 1);
 	if (strtab == NULL)
 		return xen_err_set(err, ENOMEM, "%s: out of memory", c->c_name);
-	if (xc_core__pread(c, strtab, (size_t)strsize, stroff, err) < 0)
+	if (xc_core__pread(c, strtab, (size_t)names.cs_size, names.cs_offset,
+	    err) < 0)
 		goto out;
-	strtab[strsize] = '\0';
+	strtab[names.cs_size] = '\0';
 
 	for (i = 0; i < shnum; i++) {
 		struct xc_core__section *s = NULL;
 		const char *nm;
+		size_t k;
 
+		if (i == shstrndx)
+			continue;
 		if (xc_core__pread(c, sh, sizeof(sh), shoff +
 		    (uint64_t)i * XC_CORE__SHDR_SIZE, err) < 0)
 			goto out;
@@ -314,21 +478,15 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 		type = le32(sh + 4);
 		off = le64(sh + 24);
 		size = le64(sh + 32);
-		if (name >= strsize) {
+		entsize = le64(sh + 56);
+		if (name >= names.cs_size) {
 			xc_core__bad(c, err, "section name out of range");
 			goto out;
 		}
 		nm = (const char *)strtab + name;
-		if (strcmp(nm, ".note.Xen") == 0)
-			s = &notes;
-		else if (strcmp(nm, ".xen_pages") == 0)
-			s = &c->c_pages;
-		else if (strcmp(nm, ".xen_p2m") == 0)
-			s = &p2m;
-		else if (strcmp(nm, ".xen_pfn") == 0)
-			s = &pfn;
-		else if (strcmp(nm, ".xen_prstatus") == 0)
-			s = &c->c_prstatus;
+		for (k = 3; k < sizeof(all) / sizeof(all[0]); k++)
+			if (strcmp(nm, all[k]->cs_name) == 0)
+				s = all[k];
 		if (s == NULL)
 			continue;
 		if (s->cs_found) {
@@ -345,6 +503,7 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 		}
 		s->cs_offset = off;
 		s->cs_size = size;
+		s->cs_entsize = entsize;
 		s->cs_found = true;
 	}
 
@@ -356,12 +515,19 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 		xc_core__bad(c, err, "no .xen_pages section");
 		goto out;
 	}
+	if (!c->c_prstatus.cs_found) {
+		xc_core__bad(c, err, "no .xen_prstatus section");
+		goto out;
+	}
 	if (p2m.cs_found == pfn.cs_found) {
 		xc_core__bad(c, err, "needs exactly one of .xen_p2m and "
 		    ".xen_pfn");
 		goto out;
 	}
-	if (xc_core__notes(c, notes.cs_offset, notes.cs_size, err) < 0)
+	if (xc_core__no_overlap(c, all, sizeof(all) / sizeof(all[0]),
+	    err) < 0)
+		goto out;
+	if (xc_core__notes(c, &notes, err) < 0)
 		goto out;
 	size = c->c_info.ci_page_size;
 	if (size < 4096 || size > (1u << 20) || (size & (size - 1)) != 0) {
@@ -374,6 +540,11 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 		    "count in the HEADER note");
 		goto out;
 	}
+	if ((c->c_pages.cs_offset & (size - 1)) != 0) {
+		xc_core__bad(c, err, ".xen_pages is not page aligned");
+		goto out;
+	}
+	c->c_info.ci_pages_offset = c->c_pages.cs_offset;
 	if (p2m.cs_found == c->c_info.ci_hvm) {
 		xc_core__bad(c, err, "HEADER magic and pfn table kind "
 		    "disagree (PV needs .xen_p2m, HVM .xen_pfn)");
@@ -383,7 +554,23 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 		xc_core__bad(c, err, ".xen_prstatus is implausibly large");
 		goto out;
 	}
+	nvcpus = c->c_info.ci_nr_vcpus;
+	entsize = c->c_prstatus.cs_entsize;
+	if (entsize != 0 && (nvcpus == 0 || c->c_prstatus.cs_size / entsize !=
+	    nvcpus || c->c_prstatus.cs_size % entsize != 0)) {
+		xen_err_set(err, EINVAL, "%s: not a valid xc-core file: "
+		    ".xen_prstatus holds %" PRIu64 " bytes, not %" PRIu64
+		    " vCPU contexts of %" PRIu64 " bytes", c->c_name,
+		    c->c_prstatus.cs_size, nvcpus, entsize);
+		goto out;
+	}
 	c->c_info.ci_prstatus_size = c->c_prstatus.cs_size;
+	c->c_info.ci_prstatus_entsize = entsize;
+	if (c->c_shinfo.cs_size > XC_CORE__MAX_SHINFO) {
+		xc_core__bad(c, err, ".xen_shared_info is implausibly large");
+		goto out;
+	}
+	c->c_info.ci_shared_info_size = c->c_shinfo.cs_size;
 	if (xc_core__table(c, &p2m, &pfn, err) < 0)
 		goto out;
 	rc = 0;
@@ -398,6 +585,10 @@ xc_core_fdopen(int fd, const char *name, struct xen_err *err)
 	struct xc_core *c;
 	int e;
 
+	if (fd < 0) {
+		xen_err_set(err, EBADF, "xc_core_fdopen: bad file descriptor");
+		return NULL;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		xen_err_set(err, ENOMEM, "out of memory opening %s",
@@ -407,8 +598,8 @@ xc_core_fdopen(int fd, const char *name, struct xen_err *err)
 		return NULL;
 	}
 	c->c_fd = fd;
-	strncpy(c->c_name, name != NULL ? name : "core file",
-	    sizeof(c->c_name) - 1);
+	snprintf(c->c_name, sizeof(c->c_name), "%s",
+	    name != NULL ? name : "core file");
 	if (xc_core__parse(c, err) < 0) {
 		e = errno;
 		xc_core_close(c);
@@ -447,6 +638,7 @@ xc_core_close(struct xc_core *core)
 	close(core->c_fd);
 	free(core->c_pfn);
 	free(core->c_gmfn);
+	free(core->c_order);
 	free(core);
 	errno = e;
 }
@@ -458,19 +650,60 @@ xc_core_info(const struct xc_core *core)
 }
 
 int
+xc_core_fd(const struct xc_core *core)
+{
+	return core->c_fd;
+}
+
+static int
+xc_core__range(const struct xc_core *core, uint64_t index, uint64_t limit,
+    const char *what, struct xen_err *err)
+{
+	if (index < limit)
+		return 0;
+	return xen_err_set(err, ERANGE, "%s: %s %" PRIu64 " is out of range "
+	    "(%" PRIu64 " of them)", core->c_name, what, index, limit);
+}
+
+int
 xc_core_page_pfn(const struct xc_core *core, uint64_t index, uint64_t *pfnp,
     uint64_t *gmfnp, struct xen_err *err)
 {
 	if (core == NULL)
 		return xen_err_set(err, EINVAL, "xc_core_page_pfn: NULL core");
-	if (index >= core->c_info.ci_nr_pages)
-		return xen_err_set(err, ERANGE, "%s: page index %" PRIu64
-		    " past the last page (%" PRIu64 " pages)", core->c_name,
-		    index, core->c_info.ci_nr_pages);
+	if (xc_core__range(core, index, core->c_info.ci_nr_pages,
+	    "page index", err) < 0)
+		return -1;
 	if (pfnp != NULL)
 		*pfnp = core->c_pfn[index];
 	if (gmfnp != NULL)
 		*gmfnp = core->c_gmfn[index];
+	return 0;
+}
+
+static uint64_t
+xc_core__kth(const struct xc_core *core, uint64_t k)
+{
+	return core->c_order != NULL ? core->c_order[k] : k;
+}
+
+int
+xc_core_nth_by_pfn(const struct xc_core *core, uint64_t k, uint64_t *pfnp,
+    uint64_t *indexp, struct xen_err *err)
+{
+	uint64_t index;
+
+	if (core == NULL)
+		return xen_err_set(err, EINVAL, "xc_core_nth_by_pfn: NULL "
+		    "core");
+	if (xc_core__range(core, k, core->c_info.ci_nr_valid,
+	    "page by pfn order", err) < 0)
+		return -1;
+	index = xc_core__kth(core, k);
+	if (pfnp != NULL)
+		*pfnp = core->c_pfn[index];
+	if (indexp != NULL)
+		*indexp = index;
 	return 0;
 }
 
@@ -481,61 +714,92 @@ xc_core_read_page(const struct xc_core *core, uint64_t index, void *buf,
 	if (core == NULL || buf == NULL)
 		return xen_err_set(err, EINVAL, "xc_core_read_page: NULL "
 		    "argument");
-	if (index >= core->c_info.ci_nr_pages)
-		return xen_err_set(err, ERANGE, "%s: page index %" PRIu64
-		    " past the last page (%" PRIu64 " pages)", core->c_name,
-		    index, core->c_info.ci_nr_pages);
-	return xc_core__pread((struct xc_core *)core, buf,
-	    (size_t)core->c_info.ci_page_size, core->c_pages.cs_offset +
-	    index * core->c_info.ci_page_size, err);
+	if (xc_core__range(core, index, core->c_info.ci_nr_pages,
+	    "page index", err) < 0)
+		return -1;
+	return xc_core__pread(core, buf, (size_t)core->c_info.ci_page_size,
+	    core->c_pages.cs_offset + index * core->c_info.ci_page_size, err);
 }
 
 int
 xc_core_find_pfn(const struct xc_core *core, uint64_t pfn, uint64_t *indexp,
     struct xen_err *err)
 {
-	uint64_t lo = 0, hi, mid, i;
+	uint64_t lo = 0, hi, mid, index;
 
 	if (core == NULL || indexp == NULL)
 		return xen_err_set(err, EINVAL, "xc_core_find_pfn: NULL "
 		    "argument");
-	hi = core->c_info.ci_nr_pages;
-	if (core->c_sorted) {
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (core->c_pfn[mid] == pfn) {
-				*indexp = mid;
-				return 0;
-			}
-			if (core->c_pfn[mid] < pfn)
-				lo = mid + 1;
-			else
-				hi = mid;
+	hi = core->c_info.ci_nr_valid;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		index = xc_core__kth(core, mid);
+		if (core->c_pfn[index] == pfn) {
+			*indexp = index;
+			return 0;
 		}
-	} else {
-		for (i = 0; i < hi; i++) {
-			if (core->c_pfn[i] == pfn) {
-				*indexp = i;
-				return 0;
-			}
-		}
+		if (core->c_pfn[index] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return xen_err_set(err, ENOENT, "%s: pfn 0x%" PRIx64 " is not in the "
 	    "dump", core->c_name, pfn);
+}
+
+/* Copy size bytes at off into buf (len bytes big). */
+static int
+xc_core__section_read(const struct xc_core *core, const char *what,
+    uint64_t off, uint64_t size, void *buf, size_t len, struct xen_err *err)
+{
+	if (buf == NULL && len > 0)
+		return xen_err_set(err, EINVAL, "%s: reading %s: NULL buffer",
+		    core->c_name, what);
+	if (len < size)
+		return xen_err_set(err, ERANGE, "%s: %s needs %" PRIu64
+		    " bytes, the buffer holds %zu", core->c_name, what, size,
+		    len);
+	return xc_core__pread(core, buf, (size_t)size, off, err);
 }
 
 int
 xc_core_read_prstatus(const struct xc_core *core, void *buf, size_t len,
     struct xen_err *err)
 {
-	if (core == NULL || (buf == NULL && len > 0))
+	if (core == NULL)
 		return xen_err_set(err, EINVAL, "xc_core_read_prstatus: NULL "
-		    "argument");
-	if (len < core->c_info.ci_prstatus_size)
-		return xen_err_set(err, ERANGE, "%s: .xen_prstatus needs %"
-		    PRIu64 " bytes", core->c_name,
-		    core->c_info.ci_prstatus_size);
-	return xc_core__pread((struct xc_core *)core, buf,
-	    (size_t)core->c_info.ci_prstatus_size,
-	    core->c_prstatus.cs_offset, err);
+		    "core");
+	return xc_core__section_read(core, ".xen_prstatus",
+	    core->c_prstatus.cs_offset, core->c_info.ci_prstatus_size, buf,
+	    len, err);
+}
+
+int
+xc_core_read_shared_info(const struct xc_core *core, void *buf, size_t len,
+    struct xen_err *err)
+{
+	if (core == NULL)
+		return xen_err_set(err, EINVAL, "xc_core_read_shared_info: "
+		    "NULL core");
+	if (core->c_info.ci_shared_info_size == 0)
+		return xen_err_set(err, ENOENT, "%s: the dump has no "
+		    ".xen_shared_info section", core->c_name);
+	return xc_core__section_read(core, ".xen_shared_info",
+	    core->c_shinfo.cs_offset, core->c_info.ci_shared_info_size, buf,
+	    len, err);
+}
+
+int
+xc_core_read_xen_version(const struct xc_core *core, void *buf, size_t len,
+    struct xen_err *err)
+{
+	if (core == NULL)
+		return xen_err_set(err, EINVAL, "xc_core_read_xen_version: "
+		    "NULL core");
+	if (core->c_info.ci_xen_version_size == 0)
+		return xen_err_set(err, ENOENT, "%s: the dump has no "
+		    "XEN_VERSION note", core->c_name);
+	return xc_core__section_read(core, "the XEN_VERSION note",
+	    core->c_xv_offset, core->c_info.ci_xen_version_size, buf, len,
+	    err);
 }

@@ -5,9 +5,10 @@
  * seg_kpm and seg_map do not know whether guest memory is a live domain
  * or an image: they ask a provider to map a run of guest frames at a
  * fixed address inside an address space's window, to release them, and
- * to say how many frames exist and where the holes are.  The first
- * provider is a raw memory image (file offset = guest physical address);
- * the xc-core, QEMU ELF and live Xen providers use the same interface.
+ * to say how many frames exist and where the holes are.  The providers
+ * are a raw memory image (file offset = guest physical address) and an
+ * xc-core dump; the QEMU ELF and live Xen providers use the same
+ * interface.
  *
  * A provider is shared by the segments that use it and lives until the
  * last of them and its creator have let go (physmem_hold/physmem_rele).
@@ -42,6 +43,19 @@ struct physmem_range {
  */
 PH_EXPORT struct physmem *physmem_raw_open(const char *path,
     const struct physmem_range *holes, size_t nholes);
+
+/*
+ * An xc-core file, as `xl dump-core` writes it (PV or PVH/HVM): the
+ * guest's frames are mapped straight from the file's page section; the
+ * physical address space ends after the highest frame the file holds, and
+ * frames it does not hold are holes.  Returns NULL with errno: ENOENT,
+ * EACCES (open), EINVAL (not a valid xc-core file, or one without pages),
+ * ENOTSUP (its page size is not the host's), EFBIG, ENOMEM.  When errbuf
+ * is not NULL, up to errlen bytes of it receive one sentence saying what
+ * was wrong (an empty string on success).
+ */
+PH_EXPORT struct physmem *physmem_xc_core_open(const char *path,
+    char *errbuf, size_t errlen);
 
 /* Take and drop a reference; the last drop frees the provider. */
 PH_EXPORT void physmem_hold(struct physmem *pm);

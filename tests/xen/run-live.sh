@@ -10,7 +10,8 @@
 #			(default /var/log/xen/console; start xenconsoled with
 #			--log=guest)
 #	--dump-types T	domain types whose memory is compared with
-#			`xl dump-core` (default "pv pvh hvm"; "" skips it)
+#			`xl dump-core` (default "pv pvh hvm"; "" skips it);
+#			exported to the checks as PORTHOLE_XEN_DUMP_TYPES
 #	--dump-dir D	where dump files go (default ${TMPDIR:-/tmp}; needs
 #			the guest's memory size free)
 #	--timeout S	time limit per test in seconds (default 300)
@@ -53,6 +54,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -gt 0 ] || { sed -n '2,34p' "$0" >&2; exit 2; }
+# The registered checks that dump (xccore-*) follow the same rule.
+PORTHOLE_XEN_DUMP_TYPES=$dump_types
+PORTHOLE_XEN_DUMP_DIR=$dump_dir
+export PORTHOLE_XEN_DUMP_TYPES PORTHOLE_XEN_DUMP_DIR
 
 if [ -z "$xenlive" ]; then
 	if [ -x "$here/xenlive" ]; then

@@ -84,6 +84,17 @@ set_le(unsigned char *p, uint64_t v, size_t n)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
+static uint64_t
+get_le(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
 static void
 note(struct tbuf *t, uint32_t type, const void *desc, size_t len)
 {
@@ -262,6 +273,15 @@ check_good(int hvm)
 	CHECK(strcmp(ci->ci_xen_extra, ".7-test") == 0, "extra");
 	CHECK(ci->ci_format_version == 1, "format");
 	CHECK(ci->ci_prstatus_size == T_PRSTATUS, "prstatus size");
+	CHECK(ci->ci_machine == 62, "machine");
+	CHECK(ci->ci_nr_valid == T_PAGES && ci->ci_nr_padding == 0, "valid");
+	CHECK(ci->ci_pfn_limit == test_pfn(T_PAGES - 1) + 1, "pfn limit");
+	CHECK(ci->ci_pages_offset % T_PAGE == 0, "pages offset");
+	CHECK(ci->ci_shared_info_size == 0 && xc_core_read_shared_info(c,
+	    page, sizeof(page), &err) < 0 && errno == ENOENT, "no shared info");
+	CHECK(ci->ci_xen_version_size == 48 && xc_core_read_xen_version(c,
+	    page, sizeof(page), &err) == 0 && page[8] == 17 &&
+	    memcmp(page + 16, ".7-test", 7) == 0, "version note bytes");
 	CHECK(xc_core_read_prstatus(c, pr, sizeof(pr), &err) == 0 &&
 	    pr[5] == 5, "prstatus bytes");
 	for (i = 0; i < T_PAGES; i++) {
@@ -275,6 +295,8 @@ check_good(int hvm)
 		CHECK(k == T_PAGE, "content of page %u at %zu", i, k);
 		CHECK(xc_core_find_pfn(c, test_pfn(i), &idx, &err) == 0 &&
 		    idx == i, "find pfn of page %u", i);
+		CHECK(xc_core_nth_by_pfn(c, i, &pfn, &idx, &err) == 0 &&
+		    pfn == test_pfn(i) && idx == i, "page %u by pfn", i);
 	}
 	CHECK(xc_core_find_pfn(c, 0x101, &idx, &err) < 0 && errno == ENOENT,
 	    "absent pfn found");
@@ -285,7 +307,8 @@ check_good(int hvm)
 }
 
 static void
-expect_refused(const unsigned char *b, size_t len, const char *what)
+expect_refused(const unsigned char *b, size_t len, const char *what,
+    const char *sentence)
 {
 	struct xc_core *c;
 	struct xen_err err;
@@ -299,6 +322,9 @@ expect_refused(const unsigned char *b, size_t len, const char *what)
 	}
 	CHECK(err.xe_errno != 0 && err.xe_msg[0] != '\0',
 	    "%s refused without a message", what);
+	CHECK(sentence == NULL || strstr(err.xe_msg, sentence) != NULL,
+	    "%s refused with \"%s\", which lacks \"%s\"", what, err.xe_msg,
+	    sentence);
 }
 
 static void
@@ -317,43 +343,57 @@ check_bad(int hvm)
 
 	for (n = 0; n < t.len; n += (n < lo.shoff ? 509 : 1)) {
 		snprintf(what, sizeof(what), "truncation to %zu bytes", n);
-		expect_refused(t.b, n, what);
+		expect_refused(t.b, n, what, NULL);
 	}
 
-#define MUTATE(label, stmt) do {					\
+#define MUTATE(label, sentence, stmt) do {				\
 	memcpy(b, t.b, t.len);						\
 	stmt;								\
-	expect_refused(b, t.len, label);				\
+	expect_refused(b, t.len, label, sentence);			\
 } while (0)
-	MUTATE("bad magic", b[1] = 'X');
-	MUTATE("32-bit class", b[4] = 1);
-	MUTATE("big endian", b[5] = 2);
-	MUTATE("not ET_CORE", set_le(b + 16, 2, 2));
-	MUTATE("section headers past end", set_le(b + 40, t.len, 8));
-	MUTATE("huge shoff", set_le(b + 40, UINT64_MAX - 8, 8));
-	MUTATE("shentsize", set_le(b + 58, 40, 2));
-	MUTATE("no sections", set_le(b + 60, 0, 2));
-	MUTATE("too many sections", set_le(b + 60, 60000, 2));
-	MUTATE("strtab index", set_le(b + 62, 9, 2));
-	MUTATE("pages offset overflow",
+	MUTATE("bad magic", "no ELF magic", b[1] = 'X');
+	MUTATE("32-bit class", "64-bit", b[4] = 1);
+	MUTATE("big endian", "little-endian", b[5] = 2);
+	MUTATE("not ET_CORE", "ET_CORE", set_le(b + 16, 2, 2));
+	MUTATE("section headers past end", "past end",
+	    set_le(b + 40, t.len, 8));
+	MUTATE("huge shoff", "past end", set_le(b + 40, UINT64_MAX - 8, 8));
+	MUTATE("shentsize", "section header size", set_le(b + 58, 40, 2));
+	MUTATE("no sections", "section count", set_le(b + 60, 0, 2));
+	MUTATE("too many sections", "section count",
+	    set_le(b + 60, 60000, 2));
+	MUTATE("strtab index", "index out of range", set_le(b + 62, 9, 2));
+	MUTATE("pages offset overflow", "outside the file",
 	    set_le(b + lo.sh_pages + 24, UINT64_MAX - 100, 8));
-	MUTATE("pages size past end",
+	MUTATE("pages size past end", "outside the file",
 	    set_le(b + lo.sh_pages + 32, (uint64_t)T_PAGE * 1000, 8));
-	MUTATE("pages size odd", set_le(b + lo.sh_pages + 32,
-	    (uint64_t)T_PAGE * T_PAGES - 1, 8));
-	MUTATE("table short", set_le(b + lo.sh_table + 32, 8, 8));
-	MUTATE("table name", set_le(b + lo.sh_table, 0, 4));
-	MUTATE("table name out of range",
+	MUTATE("pages size odd", "disagrees with the page count",
+	    set_le(b + lo.sh_pages + 32, (uint64_t)T_PAGE * T_PAGES - 1, 8));
+	MUTATE("table short", "not one", set_le(b + lo.sh_table + 32, 8, 8));
+	MUTATE("table name", "exactly one of", set_le(b + lo.sh_table, 0, 4));
+	MUTATE("table name out of range", "name out of range",
 	    set_le(b + lo.sh_table, 100000, 4));
-	MUTATE("header magic", set_le(b + lo.note_header, 0x1234, 8));
-	MUTATE("header pages", set_le(b + lo.note_header + 16, 1u << 30, 8));
-	MUTATE("header pages max",
+	MUTATE("pages over the table", "overlap", set_le(b + lo.sh_table + 24,
+	    get_le(b + lo.sh_pages + 24), 8));
+	MUTATE("pages misaligned", "not page aligned",
+	    set_le(b + lo.sh_pages + 24, get_le(b + lo.sh_pages + 24) - 8, 8));
+	MUTATE("duplicate pfn", "appears twice",
+	    set_le(b + get_le(b + lo.sh_table + 24) + (hvm ? 8 : 16) * 3,
+	    test_pfn(1), 8));
+	MUTATE("header magic", "bad magic", set_le(b + lo.note_header, 0x1234,
+	    8));
+	MUTATE("header pages", "disagrees with the page count",
+	    set_le(b + lo.note_header + 16, 1u << 30, 8));
+	MUTATE("header pages max", "disagrees with the page count",
 	    set_le(b + lo.note_header + 16, UINT64_MAX, 8));
-	MUTATE("page size 0", set_le(b + lo.note_header + 24, 0, 8));
-	MUTATE("page size odd", set_le(b + lo.note_header + 24, 5000, 8));
-	MUTATE("kind mismatch", set_le(b + lo.note_header,
+	MUTATE("page size 0", "page size", set_le(b + lo.note_header + 24, 0,
+	    8));
+	MUTATE("page size odd", "page size",
+	    set_le(b + lo.note_header + 24, 5000, 8));
+	MUTATE("kind mismatch", "disagree", set_le(b + lo.note_header,
 	    hvm ? 0xF00FEBED : 0xF00FEBEE, 8));
-	MUTATE("note size", set_le(b + lo.note_header - 12, 0xfffffff0u, 4));
+	MUTATE("note size", "runs past",
+	    set_le(b + lo.note_header - 12, 0xfffffff0u, 4));
 #undef MUTATE
 	free(b);
 	free(t.b);

@@ -534,6 +534,7 @@ static const struct live_check *const live_tables[] = {
 	live_grant_checks,
 	live_domain_checks,
 	live_segmf_checks,
+	live_xccore_checks,
 };
 
 #define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))

@@ -1,0 +1,14 @@
+# guest/local.mk - porthole's guest layer, included from the top-level
+# Makefile.am (non-recursive; paths are relative to the top).
+#
+# guest/libphguest.la is a convenience library, linked into libporthole
+# with hidden visibility (only PH_EXPORT symbols leave the library).  It
+# uses the portable core (vm/) and the pure-C parts of xen/ (the xc-core
+# reader), so it builds and its tests run on hosts without Xen.
+
+noinst_LTLIBRARIES += guest/libphguest.la
+
+guest_libphguest_la_SOURCES = \
+	guest/physmem_xc_core.c
+guest_libphguest_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
+	-DPH_BUILDING_LIBRARY
