@@ -247,10 +247,7 @@ case "$bed$run" in
 *,*|*' '*) hard "paths must not contain commas or spaces: $bed $run" ;;
 esac
 
-# dom0 holds two guest-sized dumps at once in its tmpfs (xl's and ours, 128
-# MiB each) beside the tools; the guests (2 x 128 MiB and a 96 MiB
-# throwaway) come out of what is left.
-xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all smap=0 bootscrub=0"
+xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=2 loglvl=all guest_loglvl=all smap=0 bootscrub=0"
 dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init"
 
 # 3. Boot, watching the stage markers dom0 prints on the serial console.
@@ -260,7 +257,7 @@ stages="dom0-shell:90 shares:30 toolstack:40 guests-created:40 guests-ready:150 
 boot() {
 	serial="$run/serial.log"
 	: >"$serial"
-	"$qemu" -accel "$accel" -cpu max -m 1792 -smp 2 \
+	"$qemu" -accel "$accel" -cpu max -m 1024 -smp 2 \
 		-display none -no-reboot -monitor none -nodefaults \
 		-serial "file:$serial" \
 		-kernel "$bed/xen" -append "$xen_cmdline" \
