@@ -157,9 +157,9 @@ xcd_shared_info(struct xcd *d, struct xen_err *err)
 	fmem = xenforeignmemory_open(&log.xl_vtable, 0);
 	if (fmem == NULL) {
 		e = errno != 0 ? errno : EACCES;
-		return xen_err_set(err, e, "dumping domain %" PRIu32 ": opening "
-		    "/dev/xen/privcmd: %s: %s", d->d_domid, strerror(e),
-		    xen__privcmd_hint(e));
+		return xen_err_set(err, e, "dumping domain %" PRIu32
+		    ": opening /dev/xen/privcmd: %s: %s", d->d_domid,
+		    strerror(e), xen__privcmd_hint(e));
 	}
 	if (xenforeignmemory_restrict(fmem, (domid_t)d->d_domid) == 0)
 		p = xenforeignmemory_map(fmem, d->d_domid, PROT_READ, 1,
@@ -173,9 +173,9 @@ xcd_shared_info(struct xcd *d, struct xen_err *err)
 		xenforeignmemory_unmap(fmem, p, 1);
 	xenforeignmemory_close(fmem);
 	if (!d->d_have_shinfo && !d->d_hvm)
-		return xen_err_set(err, e, "dumping domain %" PRIu32 ": mapping "
-		    "its shared info frame 0x%" PRIx64 ": %s", d->d_domid,
-		    (uint64_t)frame, strerror(e));
+		return xen_err_set(err, e, "dumping domain %" PRIu32
+		    ": mapping its shared info frame 0x%" PRIx64 ": %s",
+		    d->d_domid, (uint64_t)frame, strerror(e));
 	return 0;
 }
 
@@ -383,6 +383,7 @@ out:
 		stats->ds_candidates = d->d_n;
 		stats->ds_nr_vcpus = d->d_nvcpus;
 		stats->ds_shared_info = d->d_have_shinfo;
+		stats->ds_shared_info_frame = d->d_info.shared_info_frame;
 		stats->ds_write = ws;
 	}
 	xen_physmem_close(d->d_pm);

@@ -53,7 +53,9 @@ struct xc_core_dump_opts {
  * ds_tot_pages		the domain's page count (the cap)
  * ds_candidates	frames considered (the page list given to the writer)
  * ds_nr_vcpus		vCPU contexts written
- * ds_shared_info	whether .xen_shared_info was written
+ * ds_shared_info	whether .xen_shared_info was written, from frame
+ *			ds_shared_info_frame (an mfn for PV, a gfn otherwise:
+ *			then that guest page holds it too)
  * ds_write		the writer's counts (ws_missing: frames left out)
  */
 struct xc_core_dump_stats {
@@ -63,6 +65,7 @@ struct xc_core_dump_stats {
 	uint64_t			ds_candidates;
 	uint64_t			ds_nr_vcpus;
 	bool				ds_shared_info;
+	uint64_t			ds_shared_info_frame;
 	struct xc_core_write_stats	ds_write;
 };
 

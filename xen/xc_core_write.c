@@ -83,7 +83,7 @@ struct xcw {
 	const struct xc_core_write_opts	*w_o;
 	struct xcw_layout		w_l;
 	struct xc_core_write_stats	w_st;
-	unsigned char			*w_kept;	/* bit per listed page */
+	unsigned char			*w_kept;	/* a bit per page */
 };
 
 static void
@@ -357,8 +357,8 @@ xcw_pages(struct xcw *w, struct xen_err *err)
 		off += (uint64_t)k * XC_CORE_PAGE_SIZE;
 		if (o->wo_progress != NULL &&
 		    o->wo_progress(o->wo_progress_arg, base + cnt, n) != 0) {
-			xen_err_set(err, ECANCELED, "%s: write cancelled after %"
-			    PRIu64 " of %" PRIu64 " pages", w->w_name,
+			xen_err_set(err, ECANCELED, "%s: write cancelled "
+			    "after %" PRIu64 " of %" PRIu64 " pages", w->w_name,
 			    base + cnt, n);
 			goto out;
 		}

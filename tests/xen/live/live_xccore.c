@@ -188,11 +188,83 @@ xcl_report(struct xcl_diff *d, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Raw sections of a and b (size_a and size_b bytes) are equal. */
+/*
+ * Fields of the shared info page that Xen writes even while the domain is
+ * paused (x86 layout): the vCPU info array (upcall flags, pending
+ * selectors, time), the event channel pending bits (a timer or a backend
+ * may still signal), and the wallclock.  Two dumps of one paused domain
+ * taken minutes apart (xl needs minutes for a PVH guest under TCG) may
+ * differ there and nowhere else.
+ */
+static const struct {
+	size_t	v_lo;
+	size_t	v_hi;
+} xcl_volatile[] = { { 0, 2560 }, { 3072, 3088 } };
+
+/*
+ * True when x and y (len bytes of a shared info page) differ only in the
+ * volatile fields; the differing ranges are described in buf.
+ */
+static bool
+xcl_shinfo_volatile(const unsigned char *x, const unsigned char *y,
+    size_t len, char *buf, size_t blen)
+{
+	size_t i = 0, start, k, used = 0;
+	bool ok = true, in;
+
+	buf[0] = '\0';
+	while (i < len) {
+		if (x[i] == y[i]) {
+			i++;
+			continue;
+		}
+		for (start = i; i < len && x[i] != y[i]; i++)
+			;
+		for (k = start; k < i; k++) {
+			size_t v;
+
+			for (in = false, v = 0; v < sizeof(xcl_volatile) /
+			    sizeof(xcl_volatile[0]); v++)
+				in = in || (k >= xcl_volatile[v].v_lo &&
+				    k < xcl_volatile[v].v_hi);
+			ok = ok && in;
+		}
+		if (used < blen)
+			used += (size_t)snprintf(buf + used, blen - used,
+			    "%s0x%zx-0x%zx", used > 0 ? "," : "", start, i - 1);
+	}
+	return ok;
+}
+
+/*
+ * A page of the shared info that differs between the dumps: a problem,
+ * unless tolerated and only in the volatile fields (then said on stdout).
+ */
+static void
+xcl_shinfo_differs(struct xcl_diff *d, const char *what,
+    const unsigned char *x, const unsigned char *y, size_t len,
+    bool tolerate)
+{
+	char ranges[256];
+
+	if (xcl_shinfo_volatile(x, y, len, ranges, sizeof(ranges)) &&
+	    tolerate) {
+		printf("note: %s changed while the domain was paused, only in "
+		    "fields Xen updates (bytes %s)\n", what, ranges);
+		return;
+	}
+	xcl_report(d, "%s differs (bytes %s)", what, ranges);
+}
+
+/*
+ * Raw sections of a and b (size_a and size_b bytes) are equal; for the
+ * shared info (shinfo) volatile differences may be tolerated.
+ */
 static void
 xcl_same_section(struct xc_core *a, struct xc_core *b, const char *what,
     int (*rd)(const struct xc_core *, void *, size_t, struct xen_err *),
-    uint64_t size_a, uint64_t size_b, struct xcl_diff *d)
+    uint64_t size_a, uint64_t size_b, bool shinfo, bool tolerate,
+    struct xcl_diff *d)
 {
 	unsigned char *x = NULL, *y = NULL;
 	struct xen_err err;
@@ -212,7 +284,11 @@ xcl_same_section(struct xc_core *a, struct xc_core *b, const char *what,
 	else if (rd(a, x, (size_t)size_a, &err) < 0 ||
 	    rd(b, y, (size_t)size_a, &err) < 0)
 		xcl_report(d, "%s: %s", what, xen_err_msg(&err));
-	else if (memcmp(x, y, (size_t)size_a) != 0)
+	else if (memcmp(x, y, (size_t)size_a) == 0)
+		;
+	else if (shinfo)
+		xcl_shinfo_differs(d, what, x, y, (size_t)size_a, tolerate);
+	else
 		xcl_report(d, "%s differs", what);
 	free(x);
 	free(y);
@@ -221,10 +297,16 @@ xcl_same_section(struct xc_core *a, struct xc_core *b, const char *what,
 /*
  * Compare xl's dump (xlp) with ours (ourp): the frames each names, in
  * file order and by pfn, their contents and machine frames, and the raw
- * sections.  Prints a summary; LIVE_OK when nothing differs.
+ * sections.  Prints a summary; LIVE_OK when nothing differs.  Unless
+ * shinfo_pfn is XCL_NO_TOLERANCE (the files must then be copies of one
+ * another), the shared info section, and the guest page shinfo_pfn that
+ * holds it in a PVH/HVM guest, may differ in the fields Xen updates
+ * behind a paused domain; that is said, not counted.
  */
+#define XCL_NO_TOLERANCE	(UINT64_MAX - 1)
+
 static int
-xcl_compare(const char *xlp, const char *ourp, bool want_identical)
+xcl_compare(const char *xlp, const char *ourp, uint64_t shinfo_pfn)
 {
 	const struct xc_core_info *ia, *ib;
 	struct xc_core *a, *b;
@@ -258,12 +340,13 @@ xcl_compare(const char *xlp, const char *ourp, bool want_identical)
 		xcl_report(&d, "xl's dump names %" PRIu64 " frames, ours %"
 		    PRIu64, ia->ci_nr_valid, ib->ci_nr_valid);
 	xcl_same_section(a, b, ".xen_prstatus", xc_core_read_prstatus,
-	    ia->ci_prstatus_size, ib->ci_prstatus_size, &d);
+	    ia->ci_prstatus_size, ib->ci_prstatus_size, false, false, &d);
 	xcl_same_section(a, b, ".xen_shared_info", xc_core_read_shared_info,
-	    ia->ci_shared_info_size, ib->ci_shared_info_size, &d);
+	    ia->ci_shared_info_size, ib->ci_shared_info_size, true,
+	    shinfo_pfn != XCL_NO_TOLERANCE, &d);
 	xcl_same_section(a, b, "the XEN_VERSION note",
 	    xc_core_read_xen_version, ia->ci_xen_version_size,
-	    ib->ci_xen_version_size, &d);
+	    ib->ci_xen_version_size, false, false, &d);
 
 	/* The frames in file order (padding skipped)... */
 	for (xa = 0, xb = 0; !xcl_stop; xa++, xb++) {
@@ -275,9 +358,9 @@ xcl_compare(const char *xlp, const char *ourp, bool want_identical)
 			break;
 		(void)xc_core_page_pfn(b, xb, &fb, NULL, NULL);
 		if (fa != fb) {
-			xcl_report(&d, "page %" PRIu64 " of xl's dump is pfn 0x%"
-			    PRIx64 ", page %" PRIu64 " of ours 0x%" PRIx64, xa,
-			    fa, xb, fb);
+			xcl_report(&d, "page %" PRIu64 " of xl's dump is "
+			    "pfn 0x%" PRIx64 ", page %" PRIu64 " of ours 0x%"
+			    PRIx64, xa, fa, xb, fb);
 			break;
 		}
 	}
@@ -308,8 +391,19 @@ xcl_compare(const char *xlp, const char *ourp, bool want_identical)
 		if (ga != gb)
 			xcl_report(&d, "pfn 0x%" PRIx64 ": gmfn 0x%" PRIx64
 			    " in xl's dump, 0x%" PRIx64 " in ours", fa, ga, gb);
-		if (memcmp(pa, pb, sizeof(pa)) != 0)
-			xcl_report(&d, "pfn 0x%" PRIx64 ": page differs", fa);
+		if (memcmp(pa, pb, sizeof(pa)) == 0)
+			;
+		else if (fa == shinfo_pfn)
+			xcl_shinfo_differs(&d, "the shared info page in guest "
+			    "memory", pa, pb, sizeof(pa), true);
+		else {
+			char ranges[256];
+
+			(void)xcl_shinfo_volatile(pa, pb, sizeof(pa), ranges,
+			    sizeof(ranges));
+			xcl_report(&d, "pfn 0x%" PRIx64 ": page differs "
+			    "(bytes %s)", fa, ranges);
+		}
 		d.d_pages++;
 		ka++;
 		kb++;
@@ -333,7 +427,7 @@ xcl_compare(const char *xlp, const char *ourp, bool want_identical)
 			if (identical)
 				off += (uint64_t)n;
 		}
-		if (want_identical && !identical)
+		if (!identical && shinfo_pfn == XCL_NO_TOLERANCE)
 			xcl_report(&d, "the files differ byte-wise (sizes %lld "
 			    "and %lld, first difference in the block at "
 			    "offset %" PRIu64 ")", (long long)sx.st_size,
@@ -463,8 +557,8 @@ xcl_rewrite(const char *xlp, const char *ourp, double *secs)
 		goto out;
 	}
 	if (st.ws_written != n || st.ws_missing != 0) {
-		fprintf(stderr, "%s: rewrote %" PRIu64 " of %" PRIu64 " pages\n",
-		    live_prog, st.ws_written, n);
+		fprintf(stderr, "%s: rewrote %" PRIu64 " of %" PRIu64
+		    " pages\n", live_prog, st.ws_written, n);
 		goto out;
 	}
 	*secs = live_now() - t0;
@@ -487,7 +581,7 @@ out:
  */
 static int
 xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
-    int (*paused)(struct live_ctx *, const char *, double *),
+    int (*paused)(struct live_ctx *, const char *, double *, uint64_t *),
     int (*after)(const char *, const char *, double *, const char *),
     const char *what)
 {
@@ -495,6 +589,7 @@ xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
 	struct xen_domain_info info;
 	struct xen_err err;
 	double txl = 0, tour = 0;
+	uint64_t shinfo_pfn = XCL_NO_TOLERANCE;
 	int rc;
 
 	if ((rc = xcl_enabled(ctx)) != LIVE_OK || (rc = xcl_have_xl()) !=
@@ -510,7 +605,8 @@ xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
 		return live_fail(&err, "pausing the domain");
 	rc = LIVE_FAIL;
 	if (xcl_xl_dump(ctx->lc_domid, xlp, &txl) == 0)
-		rc = paused != NULL ? paused(ctx, ourp, &tour) : LIVE_OK;
+		rc = paused != NULL ? paused(ctx, ourp, &tour, &shinfo_pfn) :
+		    LIVE_OK;
 	if (xen_domain_unpause(ctx->lc_xh, ctx->lc_domid, &err) < 0) {
 		live_fail(&err, "unpausing the domain");
 		rc = LIVE_FAIL;
@@ -524,7 +620,7 @@ xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
 		rc = after(xlp, ourp, &tour, what);
 	if (rc == LIVE_OK && !xcl_stop) {
 		printf("xl dump-core %.1f s, %s %.1f s\n", txl, what, tour);
-		rc = xcl_compare(xlp, ourp, true);
+		rc = xcl_compare(xlp, ourp, shinfo_pfn);
 	}
 	if (xcl_stop)
 		rc = LIVE_FAIL;
@@ -550,7 +646,8 @@ check_xccore_rewrite(struct live_ctx *ctx)
 }
 
 static int
-xcl_dump_paused(struct live_ctx *ctx, const char *ourp, double *secs)
+xcl_dump_paused(struct live_ctx *ctx, const char *ourp, double *secs,
+    uint64_t *shinfo_pfn)
 {
 	struct xc_core_dump_opts o = { xcl_stop_progress, NULL };
 	struct xc_core_dump_stats st;
@@ -562,6 +659,9 @@ xcl_dump_paused(struct live_ctx *ctx, const char *ourp, double *secs)
 	    &err) < 0)
 		return live_fail(&err, "dumping with porthole");
 	*secs = live_now() - t0;
+	/* Two dumps of a paused domain: Xen may still touch shared info. */
+	*shinfo_pfn = st.ds_hvm && st.ds_shared_info ?
+	    st.ds_shared_info_frame : UINT64_MAX;
 	printf("porthole dump: %s, %" PRIu64 " candidate frames, %" PRIu64
 	    " written, %" PRIu64 " without memory, %" PRIu64 " over "
 	    "tot_pages (%" PRIu64 "), %" PRIu64 " vCPUs, shared info %s\n",
