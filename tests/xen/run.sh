@@ -40,7 +40,9 @@
 # bed itself broke; the serial log is kept and its path printed).
 #
 # Every stage has a time limit; the boot is retried once when dom0 never
-# reaches its shell (a rare silent stall under TCG).  QEMU is always reaped.
+# reaches its shell or xl fails to create the guests (rare stalls and
+# crashes of xl's monitor child under TCG, before porthole runs).  QEMU is
+# always reaped.
 
 set -u
 
@@ -282,6 +284,11 @@ boot() {
 			fi
 			if grep -q '^PHSTAGE failed' "$serial" 2>/dev/null; then
 				say "dom0 reports: $(grep -a '^PHSTAGE failed' "$serial" | head -n 1)"
+				# xl's own monitor child sometimes dies under
+				# TCG (heap corruption or SIGSEGV in xl, before
+				# porthole runs): worth one more boot.
+				grep -q '^PHSTAGE failed: xl create' "$serial" &&
+					return 3
 				return 2
 			fi
 			if ! kill -0 "$qpid" 2>/dev/null; then
@@ -293,7 +300,9 @@ boot() {
 			fi
 			if [ $(($(date +%s) - tstage)) -ge "$limit" ]; then
 				say "stage $name not reached within ${limit}s"
-				[ "$name" = dom0-shell ] && return 3
+				case $name in
+				dom0-shell|guests-created) return 3 ;;
+				esac
 				return 2
 			fi
 			sleep 0.5
@@ -323,7 +332,7 @@ while :; do
 	boot
 	brc=$?
 	[ $brc = 3 ] && [ $attempt = 1 ] || break
-	say "dom0 boot stalled; keeping its log and retrying once"
+	say "dom0 boot or guest creation stalled; keeping its log and retrying once"
 	reap_qemu
 	cp "$run/serial.log" "$run/serial-stall-$attempt.log"
 	rm -f "$share/results.txt"
