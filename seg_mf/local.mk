@@ -6,8 +6,9 @@
 # hidden visibility like the core and xen/, and into the tests and
 # benchmarks that use the driver.  The driver itself (seg_mf.c) includes
 # no Xen header and is always built, so its bookkeeping is unit-tested on
-# hosts without Xen through a test frame source; the Xen frame source and
-# the live provider are built only when configure found the Xen libraries.
+# hosts without Xen through test frame and grant sources; the Xen frame
+# and grant sources and the live provider are built only when configure
+# found the Xen libraries.
 # Link it before xen/libphxen.la and vm/libphvm.la.
 
 noinst_LTLIBRARIES += seg_mf/libphmf.la
@@ -23,5 +24,6 @@ if HAVE_XEN
 seg_mf_libphmf_la_SOURCES += \
 	seg_mf/physmem_live.c \
 	seg_mf/physmem_live.h \
-	seg_mf/segmf_xen.c
+	seg_mf/segmf_xen.c \
+	seg_mf/segmf_xen_grant.c
 endif

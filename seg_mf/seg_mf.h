@@ -15,9 +15,8 @@
  *		fails with FC_NOMAP (EFAULT)
  *	FRAME	a guest frame number (a pfn for PV guests, a gfn otherwise),
  *		mapped or not yet
- *	GREF	a grant reference: room kept in the map and the API; mapping
- *		grants arrives with the grant wiring (segmf_add_grefs refuses
- *		with ENOTSUP until then)
+ *	GREF	a grant reference the domain offers dom0 (segmf_add_grefs),
+ *		mapped or not yet, through the segment's grant handle
  * Frames come from a range (page i shows first + i) or a list (page i
  * shows gfns[i]): a list is a virtual view, for instance the pages of one
  * guest process mapped contiguously as one flat buffer.
@@ -59,12 +58,27 @@
  * page they would unload -- in their range, or in a unit it cuts -- is
  * pinned.
  *
- * incore: 1 for a page mapped to its frame now; 0 for a page not mapped
- * yet, a failed frame, or a zero page standing in for one.
+ * Grants: segmf_add_grefs maps references of the segment's domain at
+ * its pages through a grant source (the gntdev one over xen/xen_grant.h
+ * for a segment over a struct xen_physmem; struct segmf_grant_ops for
+ * others), whose handle the segment opens on first use and keeps, shared
+ * with the pieces a split makes, until the last of them is freed.  A
+ * GREF page behaves as a FRAME page in every op, with these differences:
+ * its protection is set by segmf_add_grefs (read-only unless
+ * SEGMF_GREF_WRITE); each grant page stands alone (gntdev unmaps any
+ * subrange, so a cut never widens to its neighbours); a grant that
+ * failed for one protection is tried again after setprot changes it;
+ * segmf_explain gives the grant source's sentence for a failed one; a
+ * segment holding a GREF page cannot be duplicated (as_dup: ENOTSUP;
+ * gntdev mappings are not inherited across fork either).
+ *
+ * incore: 1 for a page mapped to its frame or grant now; 0 for a page
+ * not mapped yet, a failed frame or grant, or a zero page standing in.
  *
  * Calls return -1 with errno, except segmf_create, which as a create
  * function returns 0 or a positive errno for as_map.  The calls that take
- * an address space take its lock themselves; addr must lie in one seg_mf
+ * an address space take its lock themselves (as reader; segmf_add_grefs,
+ * which changes protections, as writer); addr must lie in one seg_mf
  * segment (EINVAL otherwise).
  *
  * Non-goals: evicting mappings (the window is the cache: unmap what you
@@ -80,6 +94,7 @@
 
 #include <porthole/as.h>
 
+struct xen_err;		/* xen/xen_err.h (no Xen header) */
 struct xen_physmem;
 
 #define	SEGMF_KLUSTER_MAX	1024	/* frames per batch call, at most */
@@ -127,6 +142,46 @@ struct segmf_source_ops {
 extern const struct segmf_source_ops segmf_xen_source;
 
 /*
+ * A grant source: how a segment maps the grant references its domain
+ * offers.  segmf_create uses the one over xen/xen_grant.h (gntdev) when
+ * crargs.pm is set; tests supply their own.
+ *
+ * gs_open	a handle for the grants domain domid offers; NULL with errno
+ *		and err (may be NULL) filled: what failed, what to try
+ * gs_map	map count references, refs[i] at addr + i pages, readable,
+ *		and writable when prot has PROT_WRITE, over the range's
+ *		PROT_NONE reservation.  errs[i] gets 0 or a positive errno
+ *		(EACCES: the grant is read-only and PROT_WRITE was asked;
+ *		ENOENT: not offered to us; ERANGE: beyond the grant table;
+ *		ESRCH: no such domain; EAGAIN: paged out; EIO: other); a
+ *		page that failed is left reserved.  Returns the number that
+ *		failed, or -1 with errno when the call failed as a whole
+ *		(every page of the range is then reserved again).
+ * gs_unmap	unmap count pages at addr that gs_map mapped (any subrange
+ *		of one or several calls; failed pages may be included) and
+ *		put the reservation back; 0, or -1 with errno when the host
+ *		refused to replace a page
+ * gs_explain	into err, the sentence for errs[i] == errnum of a gs_map of
+ *		reference ref: what failed, on which domain and reference,
+ *		what to try
+ * gs_close	close the handle; pages still mapped stay mapped
+ */
+struct segmf_grant_ops {
+	const char	*gs_name;
+	void		*(*gs_open)(uint32_t domid, struct xen_err *err);
+	ssize_t		(*gs_map)(void *gh, const uint32_t *refs,
+			    size_t count, void *addr, unsigned prot,
+			    int *errs);
+	int		(*gs_unmap)(void *gh, void *addr, size_t count);
+	void		(*gs_explain)(void *gh, uint32_t ref, int errnum,
+			    struct xen_err *err);
+	void		(*gs_close)(void *gh);
+};
+
+/* The grant source over xen/xen_grant.h (built with Xen only). */
+extern const struct segmf_grant_ops segmf_xen_grants;
+
+/*
  * segmf_create arguments.  Exactly one of pm and src_ops.
  *
  * kluster	frames per batch call, 1..SEGMF_KLUSTER_MAX
@@ -135,11 +190,15 @@ extern const struct segmf_source_ops segmf_xen_source;
  *		PROT_WRITE; 0 means prot
  * errs		with SEGMF_PREFAULT: one result per page (see
  *		segmf_prefault); may be NULL
+ * grant_ops	where segmf_add_grefs maps grants from.  NULL: through
+ *		gntdev (segmf_xen_grants) with pm; with src_ops, nowhere
+ *		(segmf_add_grefs then fails with ENOTSUP)
  */
 struct segmf_crargs {
 	struct xen_physmem		*pm;
 	const struct segmf_source_ops	*src_ops;
 	void				*src;
+	const struct segmf_grant_ops	*grant_ops;
 	enum segmf_frames		frames;
 	uint64_t			first_gfn;	/* RANGE */
 	const uint64_t			*gfns;		/* LIST: one per page */
@@ -154,14 +213,23 @@ struct segmf_crargs {
  * Counters of one segment (a split's new segment starts at zero).
  *
  * ms_pages	pages in the segment
- * ms_resident	pages mapped to their frame now
- * ms_zero	pages where a zero page stands in for a failed frame
- * ms_failed	pages whose frame failed (with or without a zero page)
+ * ms_resident	pages mapped to their frame or grant now
+ * ms_zero	pages where a zero page stands in for a failed frame or
+ *		grant
+ * ms_failed	pages whose frame or grant failed (with or without a zero
+ *		page)
  * ms_pinned	pages with at least one F_SOFTLOCK pin
  * ms_fills	batch calls to the frame source (demand and prefault)
  * ms_frames	frames those calls mapped
  * ms_errors	frames those calls failed
- * ms_kluster	frames per batch call
+ * ms_kluster	frames (or grants) per batch call
+ * Grants, counted apart (GREF pages are in the page counts above too):
+ * ms_grefs	GREF pages
+ * ms_gref_resident	GREF pages mapped to their grant now
+ * ms_gref_failed	GREF pages whose grant failed
+ * ms_gref_maps	batch calls to the grant source
+ * ms_gref_mapped	references those calls mapped
+ * ms_gref_errors	references those calls failed
  */
 struct segmf_stats {
 	size_t		ms_pages;
@@ -173,6 +241,12 @@ struct segmf_stats {
 	uint64_t	ms_frames;
 	uint64_t	ms_errors;
 	size_t		ms_kluster;
+	size_t		ms_grefs;
+	size_t		ms_gref_resident;
+	size_t		ms_gref_failed;
+	uint64_t	ms_gref_maps;
+	uint64_t	ms_gref_mapped;
+	uint64_t	ms_gref_errors;
 };
 
 /*
@@ -214,11 +288,45 @@ ssize_t	segmf_add_gfn_range(struct as *as, void *addr, uint64_t first,
 #define	SEGMF_GREF_WRITE	0x1	/* map the grants writable */
 
 /*
- * Map count grant references of the segment's domain from addr.  Not yet:
- * -1 with ENOTSUP (see "Grant references" in seg_mf.c).
+ * Map count grant references of the segment's domain, refs[i] at page
+ * addr + i pages, through the segment's grant handle (opened on the
+ * first call).  The pages' protection becomes PROT_READ, or PROT_READ |
+ * PROT_WRITE with SEGMF_GREF_WRITE; what they showed before (frames,
+ * grants, zero pages) is unmapped first.
+ *
+ * errs (may be NULL) gets one result per page: 0 mapped, or the
+ * reference's errno (gs_map in struct segmf_grant_ops: EACCES for a
+ * grant the guest offered read-only, asked for writing).  A page that
+ * failed keeps its errno: a fault on it fails with it (or, with
+ * SEGMF_HOLES_ZERO, reads zeros unless the domain is gone), and
+ * segmf_prefault tries it again.  err (may be NULL) gets the sentence
+ * for the first reference that failed (the grant source's, e.g.
+ * xen_grant_explain's) and how many more failed, or why the call failed;
+ * it is cleared when everything mapped.
+ *
+ * Returns the number of references that failed, or -1 with errno:
+ * EINVAL (no refs, count 0, unknown flags, not within one seg_mf
+ * segment), EACCES (SEGMF_GREF_WRITE and the segment's maxprot has no
+ * PROT_WRITE), ENOTSUP (the segment has no grant source), EBUSY (a page,
+ * or a unit of frames the range cuts, is pinned), the error of opening
+ * the grant handle (ENOENT: no gntdev in dom0), ENOMEM, or the error of
+ * a map call that failed as a whole (the pages are then GREF pages not
+ * mapped yet: a fault tries them again).
  */
 ssize_t	segmf_add_grefs(struct as *as, void *addr, const uint32_t *refs,
-	    size_t count, int flags, int *errs);
+	    size_t count, int flags, int *errs, struct xen_err *err);
+
+/*
+ * Why the page at addr of a seg_mf segment does not show its frame or
+ * grant, in one sentence into err (may be NULL): for a grant, the grant
+ * source's (xen_grant_explain's); for a frame, what the frame source
+ * said of it.  Returns the page's errno (EFAULT for an EMPTY page,
+ * EACCES for a PROT_NONE one, the frame's or grant's errno for one that
+ * failed, even when a zero page stands in), 0 when the page is mapped or
+ * not tried yet (err cleared), or -1 with EINVAL when addr is not in a
+ * seg_mf segment.
+ */
+int	segmf_explain(struct as *as, const void *addr, struct xen_err *err);
 
 /* The counters of the seg_mf segment holding addr; -1/EINVAL if none. */
 int	segmf_stats(struct as *as, const void *addr, struct segmf_stats *st);

@@ -8,15 +8,25 @@
  * a dying domain, a batch call failing as a whole, read-only enforcement
  * (as_write EACCES, a direct write SIGSEGV), setprot within maxprot,
  * softlock pins, partial unmaps keeping what stays mapped, incore, adding
- * frames later, dup and injected failures.  The verifier runs after every
- * change.  The live checks (tests/xen/live/live_segmf.c) are the proof
- * against a real domain.
+ * frames later, dup and injected failures.  Grant references through a
+ * test grant source: argument errors, the handle opened once and lazily
+ * (and closed when the last piece of a split segment goes), read-only
+ * unless asked, per-reference errors with the source's sentences, frames
+ * and grants in one segment (frames unmapped first, grants standing
+ * alone under a cut), faults, setprot, pins, dup refused, stats counted
+ * apart, injected failures.  The verifier runs after every change.  The
+ * live checks (tests/xen/live/live_segmf.c) are the proof against a real
+ * domain.
  *
  * The test source stands in for a domain: "guest memory" is a temporary
  * file of FAKE_FRAMES pages, page g holding a pattern made from g; a
  * frame is mapped as a shared file page (so writes persist as they would
  * in a guest), and chosen frames fail (holes ENXIO, a bad frame EIO, the
- * whole domain ESRCH, or the next call as a whole).
+ * whole domain ESRCH, or the next call as a whole).  Its grant table has
+ * FAKE_GREFS references past those frames (reference r shows file page
+ * FAKE_FRAMES + r); one is offered read-only, one not at all, and the
+ * source keeps a list of the pages it has mapped now, so the tests see
+ * that every grant seg_mf maps goes back through it.
  */
 #include "config.h"
 
@@ -36,6 +46,7 @@
 #include "vm/hat.h"
 #include "vm/inject.h"
 #include "vm/seg.h"
+#include "xen/xen_err.h"
 #ifdef HAVE_XEN
 #include "xen/xen_domain.h"
 #include "xen/xen_physmem.h"
@@ -44,6 +55,10 @@
 #define	FAKE_FRAMES	4096
 #define	FAKE_MAX_HOLES	8
 #define	DOMID_SELF_ID	0x7ff0u
+#define	FAKE_GREFS	64		/* the grant table: 0..63 */
+#define	FAKE_GREF_RO	9		/* offered read-only */
+#define	FAKE_GREF_NONE	11		/* in the table, never offered */
+#define	FAKE_MAX_LIVE	256
 
 struct fake_dom {
 	int		fd_fd;
@@ -58,8 +73,31 @@ struct fake_dom {
 	size_t		fd_max_count;	/* largest batch seen */
 };
 
+/*
+ * The test grant source: a handle per open (freed at close, so a use
+ * after close shows under the sanitizers), the pages mapped now.
+ */
+struct fake_grants {
+	int		fg_fail_open;	/* errno of the next open; 0: none */
+	bool		fg_fail_call;	/* the next map fails as a whole */
+	bool		fg_dead;	/* every reference ESRCH */
+	unsigned	fg_opens, fg_closes, fg_calls, fg_unmaps;
+	size_t		fg_max_count;
+	void		*fg_live[FAKE_MAX_LIVE];	/* pages mapped now */
+	size_t		fg_nlive;
+	unsigned	fg_overlaps;	/* maps over a page mapped already */
+	unsigned	fg_strays;	/* unmaps of pages never mapped */
+};
+
+struct fake_grant_handle {
+	uint32_t	fh_domid;
+	unsigned	fh_magic;
+};
+#define	FAKE_HANDLE_MAGIC	0x6a7e5eedu
+
 static size_t pagesize;
 static struct fake_dom fake;
+static struct fake_grants fgr;
 
 static int
 fake_err(const struct fake_dom *fd, uint64_t gfn)
@@ -142,6 +180,142 @@ static const struct segmf_source_ops fake_ops = {
 	.fs_describe = fake_describe,
 };
 
+static void *
+fake_gopen(uint32_t domid, struct xen_err *err)
+{
+	struct fake_grant_handle *fh;
+	int e;
+
+	if ((e = fgr.fg_fail_open) != 0) {
+		fgr.fg_fail_open = 0;
+		(void) xen_err_set(err, e, "fake grant device for domain %"
+		    PRIu32 ": %s", domid, strerror(e));
+		return (NULL);
+	}
+	REQUIRE((fh = malloc(sizeof (*fh))) != NULL);
+	fh->fh_domid = domid;
+	fh->fh_magic = FAKE_HANDLE_MAGIC;
+	fgr.fg_opens++;
+	return (fh);
+}
+
+static void
+fake_gclose(void *gh)
+{
+	struct fake_grant_handle *fh = gh;
+
+	REQUIRE(fh->fh_magic == FAKE_HANDLE_MAGIC);
+	fh->fh_magic = 0;
+	free(fh);
+	fgr.fg_closes++;
+}
+
+static ssize_t
+fake_live_find(const void *a)
+{
+	size_t i;
+
+	for (i = 0; i < fgr.fg_nlive; i++)
+		if (fgr.fg_live[i] == a)
+			return ((ssize_t)i);
+	return (-1);
+}
+
+static int
+fake_gerr(uint32_t ref, unsigned prot)
+{
+	if (fgr.fg_dead)
+		return (ESRCH);
+	if (ref >= FAKE_GREFS)
+		return (ERANGE);
+	if (ref == FAKE_GREF_NONE)
+		return (ENOENT);
+	return (ref == FAKE_GREF_RO && (prot & PROT_WRITE) ? EACCES : 0);
+}
+
+/* The grant-source contract of seg_mf.h, over the file. */
+static ssize_t
+fake_gmap(void *gh, const uint32_t *refs, size_t count, void *addr,
+    unsigned prot, int *errs)
+{
+	struct fake_grant_handle *fh = gh;
+	size_t i, failed = 0;
+
+	REQUIRE(fh->fh_magic == FAKE_HANDLE_MAGIC);
+	fgr.fg_calls++;
+	if (count > fgr.fg_max_count)
+		fgr.fg_max_count = count;
+	if (fgr.fg_fail_call) {
+		fgr.fg_fail_call = false;
+		hat_unload_nofail(addr, count * pagesize);
+		errno = EIO;
+		return (-1);
+	}
+	for (i = 0; i < count; i++) {
+		char *a = (char *)addr + i * pagesize;
+		int e = fake_gerr(refs[i], prot);
+
+		if (fake_live_find(a) >= 0)
+			fgr.fg_overlaps++;
+		if (e == 0)
+			e = hat_load_file(a, pagesize, prot, MAP_SHARED,
+			    fake.fd_fd, (off_t)((FAKE_FRAMES + refs[i]) *
+			    pagesize));
+		if (e == 0) {
+			REQUIRE(fgr.fg_nlive < FAKE_MAX_LIVE);
+			fgr.fg_live[fgr.fg_nlive++] = a;
+		} else {
+			hat_unload_nofail(a, pagesize);
+		}
+		errs[i] = e;
+		failed += e != 0;
+	}
+	return ((ssize_t)failed);
+}
+
+static int
+fake_gunmap(void *gh, void *addr, size_t count)
+{
+	struct fake_grant_handle *fh = gh;
+	size_t i;
+	ssize_t k;
+	int e;
+
+	REQUIRE(fh->fh_magic == FAKE_HANDLE_MAGIC);
+	fgr.fg_unmaps++;
+	if ((e = hat_unload(addr, count * pagesize)) != 0) {
+		errno = e;
+		return (-1);
+	}
+	for (i = 0; i < count; i++) {
+		if ((k = fake_live_find((char *)addr + i * pagesize)) < 0) {
+			fgr.fg_strays++;
+			continue;
+		}
+		fgr.fg_live[k] = fgr.fg_live[--fgr.fg_nlive];
+	}
+	return (0);
+}
+
+static void
+fake_gexplain(void *gh, uint32_t ref, int errnum, struct xen_err *err)
+{
+	struct fake_grant_handle *fh = gh;
+
+	REQUIRE(fh->fh_magic == FAKE_HANDLE_MAGIC);
+	(void) xen_err_set(err, errnum, "fake grant %" PRIu32 " of domain %"
+	    PRIu32 ": %s", ref, fh->fh_domid, strerror(errnum));
+}
+
+static const struct segmf_grant_ops fake_grant_ops = {
+	.gs_name = "fake grants",
+	.gs_open = fake_gopen,
+	.gs_map = fake_gmap,
+	.gs_unmap = fake_gunmap,
+	.gs_explain = fake_gexplain,
+	.gs_close = fake_gclose,
+};
+
 /* The word at index w of guest frame g. */
 static uint64_t
 pattern(uint64_t g, size_t w)
@@ -180,9 +354,9 @@ fake_init(void)
 	uint64_t *buf;
 	size_t g, i;
 
-	fake.fd_fd = tmpfile_fd((size_t)FAKE_FRAMES * pagesize);
+	fake.fd_fd = tmpfile_fd((size_t)(FAKE_FRAMES + FAKE_GREFS) * pagesize);
 	REQUIRE((buf = malloc(pagesize)) != NULL);
-	for (g = 0; g < FAKE_FRAMES; g++) {
+	for (g = 0; g < FAKE_FRAMES + FAKE_GREFS; g++) {
 		for (i = 0; i < pagesize / sizeof (uint64_t); i++)
 			buf[i] = pattern(g, i);
 		REQUIRE(pwrite(fake.fd_fd, buf, pagesize,
@@ -365,9 +539,18 @@ test_call_args(struct as *as, char *b)
 	CHECK_ERRNO(segmf_add_gfns(as, b, &gfn, SIZE_MAX, NULL), EINVAL);
 	CHECK_ERRNO(segmf_add_gfn_range(as, b, UINT64_MAX, 2, NULL), EINVAL);
 	CHECK_ERRNO(segmf_add_gfn_range(as, b + 3, 1, 1, NULL), EINVAL);
-	CHECK_ERRNO(segmf_add_grefs(as, b, &ref, 1, 0, NULL), ENOTSUP);
-	CHECK_ERRNO(segmf_add_grefs(as, b, &ref, 1, SEGMF_GREF_WRITE, errs),
-	    ENOTSUP);
+	/* No grant source given: grants are refused, said so. */
+	{
+		struct xen_err xe;
+
+		xen_err_clear(&xe);
+		CHECK_ERRNO(segmf_add_grefs(as, b, &ref, 1, 0, NULL, &xe),
+		    ENOTSUP);
+		CHECK(xe.xe_errno == ENOTSUP &&
+		    strstr(xe.xe_msg, "no grant source") != NULL);
+		CHECK_ERRNO(segmf_add_grefs(as, b, &ref, 1, SEGMF_GREF_WRITE,
+		    errs, NULL), ENOTSUP);
+	}
 
 	CHECK_ERRNO(segmf_stats(as, b, NULL), EINVAL);
 	CHECK_ERRNO(segmf_stats(NULL, b, &st), EINVAL);
@@ -1035,6 +1218,490 @@ test_inject(struct as *as, char *b)
 	fake_reset();
 }
 
+static void
+fgr_reset(void)
+{
+	fgr.fg_fail_open = 0;
+	fgr.fg_fail_call = false;
+	fgr.fg_dead = false;
+	fgr.fg_calls = 0;
+	fgr.fg_unmaps = 0;
+	fgr.fg_max_count = 0;
+	fgr.fg_overlaps = 0;
+	fgr.fg_strays = 0;
+}
+
+/* Arguments for an EMPTY segment that takes grants from the test source. */
+static struct segmf_crargs
+grant_args(size_t kluster, unsigned prot, unsigned maxprot)
+{
+	struct segmf_crargs a = range_args(0, kluster, prot);
+
+	a.frames = SEGMF_FRAMES_EMPTY;
+	a.maxprot = maxprot;
+	a.grant_ops = &fake_grant_ops;
+	return (a);
+}
+
+/* The page at p shows grant reference ref. */
+static bool
+grant_is(const void *p, uint32_t ref)
+{
+	return (page_is(p, FAKE_FRAMES + (uint64_t)ref));
+}
+
+/* The source's live pages agree with the segment's counters. */
+static void
+check_grants_live(struct as *as, void *addr, size_t want)
+{
+	struct segmf_stats st = stats_at(as, addr);
+
+	if (st.ms_gref_resident != want || fgr.fg_nlive != want)
+		fprintf(stderr, "grants mapped: segment %zu, source %zu, "
+		    "expected %zu\n", st.ms_gref_resident, fgr.fg_nlive, want);
+	CHECK(st.ms_gref_resident == want && fgr.fg_nlive == want);
+	CHECK(fgr.fg_overlaps == 0 && fgr.fg_strays == 0);
+}
+
+/* Argument errors, the missing source, a grant handle that will not open. */
+static void
+test_grant_args(struct as *as, char *b)
+{
+	struct segmf_crargs a = grant_args(8, PROT_READ, PROT_READ);
+	struct segmf_grant_ops partial = fake_grant_ops;
+	uint32_t refs[4] = { 0, 1, 2, 3 };
+	struct xen_err xe;
+	int errs[4];
+
+	fake_reset();
+	fgr_reset();
+	partial.gs_explain = NULL;
+	a.grant_ops = &partial;
+	check_create_fails(as, b, 8, &a, EINVAL, "grant source without "
+	    "gs_explain");
+	a.grant_ops = &fake_grant_ops;
+	REQUIRE(as_map(as, b, 8 * pagesize, segmf_create, &a) == 0);
+	REQUIRE(as_map(as, b + 8 * pagesize, 4 * pagesize, segnf_create,
+	    NULL) == 0);
+	CHECK_ERRNO(segmf_add_grefs(as, b, NULL, 1, 0, errs, NULL), EINVAL);
+	CHECK_ERRNO(segmf_add_grefs(as, b, refs, 0, 0, errs, NULL), EINVAL);
+	CHECK_ERRNO(segmf_add_grefs(as, b, refs, SIZE_MAX, 0, errs, NULL),
+	    EINVAL);
+	xen_err_clear(&xe);
+	CHECK_ERRNO(segmf_add_grefs(as, b, refs, 1, 0x2, errs, &xe), EINVAL);
+	CHECK(xe.xe_errno == EINVAL && strstr(xe.xe_msg, "flags") != NULL);
+	CHECK_ERRNO(segmf_add_grefs(as, b + 1, refs, 1, 0, errs, NULL),
+	    EINVAL);
+	CHECK_ERRNO(segmf_add_grefs(as, b + 6 * pagesize, refs, 4, 0, errs,
+	    NULL), EINVAL);		/* past the end */
+	CHECK_ERRNO(segmf_add_grefs(as, b + 8 * pagesize, refs, 1, 0, errs,
+	    NULL), EINVAL);		/* a seg_nf segment */
+	CHECK_ERRNO(segmf_add_grefs(NULL, b, refs, 1, 0, errs, NULL), EINVAL);
+	/* Writable grants need a writable ceiling. */
+	xen_err_clear(&xe);
+	CHECK_ERRNO(segmf_add_grefs(as, b, refs, 1, SEGMF_GREF_WRITE, errs,
+	    &xe), EACCES);
+	CHECK(xe.xe_errno == EACCES && strstr(xe.xe_msg, "maxprot") != NULL);
+	CHECK(fgr.fg_opens == 0 && fgr.fg_calls == 0);
+
+	/* The handle will not open: nothing changes, the sentence is its. */
+	fgr.fg_fail_open = ENOENT;
+	xen_err_clear(&xe);
+	CHECK_ERRNO(segmf_add_grefs(as, b, refs, 4, 0, errs, &xe), ENOENT);
+	CHECK(xe.xe_errno == ENOENT &&
+	    strstr(xe.xe_msg, "fake grant device for domain 7") != NULL);
+	CHECK(fgr.fg_opens == 0 && fgr.fg_calls == 0);
+	CHECK(segmf_prefault(as, b, 4 * pagesize, errs) == 4 &&
+	    errs[0] == EFAULT && errs[3] == EFAULT);
+	CHECK(stats_at(as, b).ms_grefs == 0);
+	/* It opens the next time. */
+	CHECK(segmf_add_grefs(as, b, refs, 4, 0, errs, &xe) == 0);
+	CHECK(xe.xe_errno == 0 && fgr.fg_opens == 1 && fgr.fg_calls == 1);
+
+	CHECK_ERRNO(segmf_explain(as, b + 8 * pagesize, &xe), EINVAL);
+	CHECK_ERRNO(segmf_explain(NULL, b, NULL), EINVAL);
+	CHECK(as_unmap(as, b, 12 * pagesize) == 0);
+	CHECK(fgr.fg_closes == fgr.fg_opens && fgr.fg_nlive == 0);
+	CHECK(fake.fd_refs == 0);
+	CHECK_VERIFY(as);
+}
+
+/* Read-only and writable grants, per-reference errors, setprot retries. */
+static void
+test_grant_map(struct as *as, char *b)
+{
+	struct segmf_crargs a = grant_args(8, PROT_READ,
+	    PROT_READ | PROT_WRITE);
+	static const uint32_t ro[4] = { 0, 1, 2, 3 };
+	static const uint32_t rw[4] = { 4, FAKE_GREF_RO, FAKE_GREF_NONE, 200 };
+	unsigned opens = fgr.fg_opens, closes = fgr.fg_closes;
+	size_t len = 16 * pagesize, i;
+	unsigned char vec[16], *buf, one = 0x77, back;
+	struct segmf_stats st;
+	struct test_seg ts;
+	struct xen_err xe;
+	char text[256];
+	int errs[4], err;
+
+	fake_reset();
+	fgr_reset();
+	REQUIRE((buf = malloc(len)) != NULL);
+	REQUIRE(as_map(as, b, len, segmf_create, &a) == 0);
+	CHECK(fgr.fg_opens == opens);		/* lazily: not yet */
+
+	/* Read-only: one call, every page its grant, nothing writable. */
+	memset(errs, 0x55, sizeof (errs));
+	xen_err_clear(&xe);
+	xe.xe_errno = 99;
+	CHECK(segmf_add_grefs(as, b, ro, 4, 0, errs, &xe) == 0);
+	CHECK(xe.xe_errno == 0);
+	for (i = 0; i < 4; i++)
+		CHECK(errs[i] == 0 && grant_is(b + i * pagesize, ro[i]));
+	CHECK(fgr.fg_opens == opens + 1 && fgr.fg_calls == 1 &&
+	    fgr.fg_max_count == 4 && fake.fd_calls == 0);
+	CHECK(as_incore(as, b, len, vec) == 0);
+	for (i = 0; i < 16; i++)
+		CHECK(vec[i] == (i < 4));
+	st = stats_at(as, b);
+	CHECK(st.ms_grefs == 4 && st.ms_gref_resident == 4 &&
+	    st.ms_resident == 4 && st.ms_gref_maps == 1 &&
+	    st.ms_gref_mapped == 4 && st.ms_gref_errors == 0 &&
+	    st.ms_fills == 0 && st.ms_frames == 0);
+	check_grants_live(as, b, 4);
+	CHECK(segmf_explain(as, b + 2 * pagesize, &xe) == 0 &&
+	    xe.xe_errno == 0);
+	CHECK(as_write(as, b + 10, &one, 1, &err) == 0 && err == EACCES);
+	CHECK_ERRNO(as_fault(as, b, pagesize, F_INVAL, S_WRITE), EACCES);
+	CHECK(test_run_child(write_one, b + 5) == SIGSEGV);
+	CHECK(test_seg_at(as, b, &ts) == len && ts.ts_offset == UINT64_MAX);
+	seg_dump_at(as, b, text, sizeof (text));
+	CHECK(strstr(text, "4/16 mapped (4 grants, 4 mapped)") != NULL);
+
+	/* Writable: the read-only grant and two bad ones fail alone. */
+	xen_err_clear(&xe);
+	CHECK(segmf_add_grefs(as, b + 4 * pagesize, rw, 4, SEGMF_GREF_WRITE,
+	    errs, &xe) == 3);
+	CHECK(errs[0] == 0 && errs[1] == EACCES && errs[2] == ENOENT &&
+	    errs[3] == ERANGE);
+	fprintf(stderr, "add_grefs: %s\n", xen_err_msg(&xe));
+	CHECK(xe.xe_errno == EACCES &&
+	    strstr(xe.xe_msg, "fake grant 9 of domain 7") != NULL &&
+	    strstr(xe.xe_msg, "3 of the 4 references failed") != NULL);
+	CHECK(fgr.fg_opens == opens + 1 && fgr.fg_calls == 2);
+	CHECK(as_write(as, b + 4 * pagesize + 9, &one, 1, &err) == 1 &&
+	    err == 0);
+	CHECK(pread(fake.fd_fd, &back, 1, (off_t)((FAKE_FRAMES + 4) *
+	    pagesize + 9)) == 1 && back == one);
+	back = (unsigned char)(pattern(FAKE_FRAMES + 4, 1) >> 8);
+	CHECK(as_write(as, b + 4 * pagesize + 9, &back, 1, &err) == 1);
+	CHECK(grant_is(b + 4 * pagesize, 4));
+	/* Failed pages fail faults with their errno, without asking again. */
+	CHECK(as_read(as, b + 5 * pagesize, buf, pagesize, &err) == 0 &&
+	    err == EACCES);
+	CHECK_ERRNO(as_fault(as, b + 6 * pagesize, 1, F_INVAL, S_READ),
+	    ENOENT);
+	CHECK_ERRNO(as_fault(as, b + 7 * pagesize, 1, F_SOFTLOCK, S_READ),
+	    ERANGE);
+	CHECK(fgr.fg_calls == 2);
+	CHECK(segmf_explain(as, b + 6 * pagesize, &xe) == ENOENT &&
+	    xe.xe_errno == ENOENT && strstr(xe.xe_msg, "fake grant 11 ") !=
+	    NULL);
+	CHECK(as_incore(as, b, len, vec) == 0 && vec[4] == 1 && vec[5] == 0 &&
+	    vec[7] == 0);
+	st = stats_at(as, b);
+	CHECK(st.ms_grefs == 8 && st.ms_gref_resident == 5 &&
+	    st.ms_gref_failed == 3 && st.ms_failed == 3 &&
+	    st.ms_gref_maps == 2 && st.ms_gref_mapped == 5 &&
+	    st.ms_gref_errors == 3 && st.ms_pinned == 0);
+	/* A prefault tries the failed ones again, in one call. */
+	CHECK(segmf_prefault(as, b + 4 * pagesize, 4 * pagesize, errs) == 3 &&
+	    errs[1] == EACCES && errs[3] == ERANGE);
+	CHECK(fgr.fg_calls == 3);
+	/* Read-only, the read-only grant maps: setprot forgot the failure. */
+	CHECK(as_setprot(as, b + 5 * pagesize, pagesize, PROT_READ) == 0);
+	CHECK(as_read(as, b + 5 * pagesize, buf, pagesize, &err) ==
+	    pagesize && err == 0 && grant_is(buf, FAKE_GREF_RO));
+	CHECK(fgr.fg_calls == 4);
+	CHECK(segmf_explain(as, b + 5 * pagesize, &xe) == 0);
+	check_grants_live(as, b, 6);
+	CHECK_VERIFY(as);
+	CHECK(as_unmap(as, b, len) == 0);
+	CHECK(fgr.fg_nlive == 0 && fgr.fg_strays == 0);
+	CHECK(fgr.fg_opens == opens + 1 && fgr.fg_closes == closes + 1);
+	CHECK_VERIFY(as);
+	free(buf);
+}
+
+/*
+ * Frames and grants in one segment: a grant added over a unit of frames
+ * unloads the unit; each grant stands alone under a cut; pins, setprot,
+ * dup, frames over grants; the handle lives until the last piece goes.
+ */
+static void
+test_grant_mixed(struct as *as, char *b)
+{
+	struct segmf_crargs a = range_args(100, 16, PROT_READ);
+	static const uint32_t refs[2] = { 20, 21 };
+	unsigned opens = fgr.fg_opens, closes = fgr.fg_closes, calls;
+	size_t len = 16 * pagesize, i;
+	unsigned char vec[16], *buf, one = 0x33, back;
+	struct segmf_stats st;
+	struct as *copy;
+	int errs[16], err;
+
+	fake_reset();
+	fgr_reset();
+	REQUIRE((buf = malloc(len)) != NULL);
+	a.maxprot = PROT_READ | PROT_WRITE;
+	a.grant_ops = &fake_grant_ops;
+	a.flags = SEGMF_PREFAULT;
+	a.errs = errs;
+	REQUIRE(as_map(as, b, len, segmf_create, &a) == 0);
+	CHECK(fake.fd_calls == 1);		/* one unit of 16 frames */
+
+	/* Grants over frames 6 and 7: the unit goes, the grants map. */
+	CHECK(segmf_add_grefs(as, b + 6 * pagesize, refs, 2, 0, errs,
+	    NULL) == 0);
+	CHECK(as_incore(as, b, len, vec) == 0);
+	for (i = 0; i < 16; i++)
+		CHECK(vec[i] == (i == 6 || i == 7));
+	CHECK(grant_is(b + 6 * pagesize, 20) && grant_is(b + 7 * pagesize,
+	    21));
+	/* The frames fault in again around them: two runs, two calls. */
+	CHECK(as_read(as, b, buf, len, &err) == len && err == 0);
+	for (i = 0; i < 16; i++)
+		CHECK(i == 6 || i == 7 ? grant_is(buf + i * pagesize,
+		    refs[i - 6]) : page_is(buf + i * pagesize, 100 + i));
+	CHECK(fake.fd_calls == 3 && fgr.fg_calls == 1);
+	st = stats_at(as, b);
+	CHECK(st.ms_fills == 3 && st.ms_frames == 30 && st.ms_resident == 16 &&
+	    st.ms_grefs == 2 && st.ms_gref_maps == 1 &&
+	    st.ms_gref_mapped == 2);
+	CHECK(segmf_prefault(as, b, len, errs) == 0);
+	CHECK(fake.fd_calls == 3 && fgr.fg_calls == 1);
+	check_grants_live(as, b, 2);
+
+	/* Pinned: nothing may unload the grant. */
+	CHECK(as_fault(as, b + 6 * pagesize, pagesize, F_SOFTLOCK,
+	    S_READ) == 0);
+	CHECK_ERRNO(as_unmap(as, b + 6 * pagesize, pagesize), EBUSY);
+	CHECK_ERRNO(segmf_add_gfn_range(as, b + 6 * pagesize, 9, 1, NULL),
+	    EBUSY);
+	CHECK_ERRNO(segmf_add_grefs(as, b + 5 * pagesize, refs, 2, 0, NULL,
+	    NULL), EBUSY);
+	CHECK_ERRNO(as_setprot(as, b + 6 * pagesize, pagesize, PROT_READ |
+	    PROT_WRITE), EBUSY);
+	CHECK(stats_at(as, b).ms_pinned == 1);
+	CHECK(as_fault(as, b + 6 * pagesize, pagesize, F_SOFTUNLOCK,
+	    S_READ) == 0);
+	check_grants_live(as, b, 2);
+
+	/* A segment holding grants is not duplicated. */
+	errno = 0;
+	copy = as_dup(as);
+	CHECK(copy == NULL && errno == ENOTSUP);
+	as_free(copy);
+
+	/* Cut out grant 21 alone: no neighbour goes, the handle is shared. */
+	calls = fake.fd_calls;
+	CHECK(as_unmap(as, b + 7 * pagesize, pagesize) == 0);
+	CHECK_VERIFY(as);
+	CHECK(as_nsegs(as) == 2);
+	check_grants_live(as, b, 1);
+	CHECK(as_incore(as, b + 8 * pagesize, 8 * pagesize, vec) == 0 &&
+	    vec[0] == 1 && vec[7] == 1);
+	CHECK(as_incore(as, b, 7 * pagesize, vec) == 0 && vec[5] == 1 &&
+	    vec[6] == 1);
+	CHECK(grant_is(b + 6 * pagesize, 20) && page_is(b + 8 * pagesize, 108));
+	CHECK(fake.fd_calls == calls && fgr.fg_closes == closes);
+
+	/* setprot reloads the grant with the new protection. */
+	CHECK(as_setprot(as, b, 7 * pagesize, PROT_READ | PROT_WRITE) == 0);
+	check_grants_live(as, b, 0);
+	CHECK(as_write(as, b + 6 * pagesize + 17, &one, 1, &err) == 1 &&
+	    err == 0);
+	CHECK(fgr.fg_calls == 2);
+	CHECK(pread(fake.fd_fd, &back, 1, (off_t)((FAKE_FRAMES + 20) *
+	    pagesize + 17)) == 1 && back == one);
+	back = (unsigned char)(pattern(FAKE_FRAMES + 20, 2) >> 8);
+	CHECK(as_write(as, b + 6 * pagesize + 17, &back, 1, &err) == 1);
+	CHECK(grant_is(b + 6 * pagesize, 20));
+	CHECK(as_setprot(as, b + 6 * pagesize, pagesize, PROT_NONE) == 0);
+	check_grants_live(as, b, 0);
+	CHECK(segmf_prefault(as, b + 6 * pagesize, pagesize, errs) == 1 &&
+	    errs[0] == EACCES);
+	CHECK(test_run_child(write_one, b + 6 * pagesize) == SIGSEGV);
+	CHECK(as_setprot(as, b + 6 * pagesize, pagesize, PROT_READ) == 0);
+	CHECK(as_fault(as, b + 6 * pagesize, pagesize, F_INVAL, S_READ) == 0);
+	CHECK(grant_is(b + 6 * pagesize, 20));
+	check_grants_live(as, b, 1);
+
+	/* A frame over the grant: the grant goes back through its handle. */
+	CHECK(segmf_add_gfn_range(as, b + 6 * pagesize, 500, 1, errs) == 0);
+	check_grants_live(as, b, 0);
+	CHECK(page_is(b + 6 * pagesize, 500));
+	CHECK(stats_at(as, b).ms_grefs == 0);
+	/* Without grants the segment is duplicated again. */
+	REQUIRE((copy = as_dup(as)) != NULL);
+	CHECK_VERIFY(copy);
+	as_free(copy);
+	CHECK(fgr.fg_opens == opens + 1);
+
+	/* The handle closes with the last piece holding it. */
+	CHECK(as_unmap(as, b, 7 * pagesize) == 0);
+	CHECK(fgr.fg_closes == closes);
+	CHECK(as_unmap(as, b + 8 * pagesize, 8 * pagesize) == 0);
+	CHECK(fgr.fg_closes == closes + 1 && fgr.fg_nlive == 0);
+	CHECK(fake.fd_refs == 0 && as_nsegs(as) == 0);
+	CHECK_VERIFY(as);
+	free(buf);
+}
+
+/*
+ * A map call failing as a whole, faults mapping a kluster of grants,
+ * zeros for failed grants, a dead domain, as_free with grants mapped.
+ */
+static void
+test_grant_failures(struct as *as, char *b)
+{
+	struct segmf_crargs a = grant_args(4, PROT_READ,
+	    PROT_READ | PROT_WRITE);
+	static const uint32_t refs[6] = { 30, 31, 32, 33, 34, 35 };
+	const uint32_t zref[2] = { FAKE_GREF_NONE, 5 };
+	unsigned char vec[8], *buf, one = 1;
+	size_t len = 8 * pagesize, i;
+	unsigned closes;
+	struct segmf_stats st;
+	struct xen_err xe;
+	struct as *as2;
+	int errs[8], err;
+
+	fake_reset();
+	fgr_reset();
+	REQUIRE((buf = malloc(len)) != NULL);
+	REQUIRE(as_map(as, b, len, segmf_create, &a) == 0);
+	fgr.fg_fail_call = true;
+	xen_err_clear(&xe);
+	CHECK_ERRNO(segmf_add_grefs(as, b, refs, 6, 0, errs, &xe), EIO);
+	CHECK(xe.xe_errno == EIO &&
+	    strstr(xe.xe_msg, "failed as a whole") != NULL);
+	CHECK_VERIFY(as);
+	st = stats_at(as, b);
+	CHECK(st.ms_grefs == 6 && st.ms_gref_resident == 0 &&
+	    st.ms_gref_maps == 1);
+	/* A fault maps its kluster's grants (pages 0..3) in one call. */
+	CHECK(as_read(as, b + pagesize, buf, pagesize, &err) == pagesize &&
+	    err == 0 && grant_is(buf, 31));
+	CHECK(fgr.fg_calls == 2 && fgr.fg_max_count == 4);
+	CHECK(as_incore(as, b, len, vec) == 0);
+	for (i = 0; i < 8; i++)
+		CHECK(vec[i] == (i < 4));
+	check_grants_live(as, b, 4);
+	CHECK(as_read(as, b, buf, 6 * pagesize, &err) == 6 * pagesize);
+	CHECK(grant_is(buf + 5 * pagesize, 35) && fgr.fg_calls == 3);
+	CHECK(as_unmap(as, b, len) == 0);
+	CHECK(fgr.fg_nlive == 0);
+
+	/* Zeros stand in for a failed grant, for reading only. */
+	a.flags = SEGMF_HOLES_ZERO;
+	REQUIRE(as_map(as, b, len, segmf_create, &a) == 0);
+	CHECK(segmf_add_grefs(as, b, zref, 2, SEGMF_GREF_WRITE, errs,
+	    NULL) == 1 && errs[0] == ENOENT && errs[1] == 0);
+	CHECK(as_read(as, b, buf, 2 * pagesize, &err) == 2 * pagesize &&
+	    err == 0 && bytes_all_zero(buf, pagesize) &&
+	    grant_is(buf + pagesize, 5));
+	CHECK(as_write(as, b + 3, &one, 1, &err) == 0 && err == ENOENT);
+	st = stats_at(as, b);
+	CHECK(st.ms_zero == 1 && st.ms_gref_failed == 1 &&
+	    st.ms_gref_resident == 1);
+	CHECK(as_incore(as, b, 2 * pagesize, vec) == 0 && vec[0] == 0 &&
+	    vec[1] == 1);
+	CHECK(segmf_explain(as, b, &xe) == ENOENT && xe.xe_errno == ENOENT);
+	/* Tried again over the zero page, still failing: zeros again. */
+	CHECK(segmf_prefault(as, b, 2 * pagesize, errs) == 1 &&
+	    errs[0] == ENOENT);
+	CHECK(stats_at(as, b).ms_zero == 1 && fgr.fg_overlaps == 0);
+	CHECK_VERIFY(as);
+	/* The domain is gone: no zeros for that. */
+	fgr.fg_dead = true;
+	CHECK(segmf_add_grefs(as, b + 2 * pagesize, refs, 2, 0, errs,
+	    &xe) == 2 && errs[0] == ESRCH && errs[1] == ESRCH &&
+	    xe.xe_errno == ESRCH);
+	CHECK(as_read(as, b + 2 * pagesize, buf, pagesize, &err) == 0 &&
+	    err == ESRCH);
+	st = stats_at(as, b);
+	CHECK(st.ms_zero == 1 && st.ms_gref_failed == 3);
+	fgr.fg_dead = false;
+	CHECK(as_unmap(as, b, len) == 0);
+	CHECK(fgr.fg_nlive == 0);
+
+	/* as_free frees without unmapping: the grants still go back. */
+	REQUIRE((as2 = as_alloc(1 << 20)) != NULL);
+	a.flags = 0;
+	closes = fgr.fg_closes;
+	REQUIRE(as_map(as2, as_window_base(as2), len, segmf_create, &a) == 0);
+	CHECK(segmf_add_grefs(as2, as_window_base(as2), refs, 6, 0, errs,
+	    NULL) == 0);
+	CHECK(fgr.fg_nlive == 6);
+	as_free(as2);
+	CHECK(fgr.fg_nlive == 0 && fgr.fg_closes == closes + 1 &&
+	    fgr.fg_strays == 0);
+	CHECK(fake.fd_refs == 0);
+	CHECK_VERIFY(as);
+	free(buf);
+}
+
+/* Injected allocation and host failures in segmf_add_grefs. */
+static void
+test_grant_inject(struct as *as, char *b)
+{
+	struct segmf_crargs a = range_args(0, 8, PROT_READ);
+	static const uint32_t refs[3] = { 40, 41, 42 };
+	size_t len = 8 * pagesize;
+	unsigned long n;
+	int site;
+	ssize_t r;
+
+	fake_reset();
+	fgr_reset();
+	a.maxprot = PROT_READ | PROT_WRITE;
+	a.grant_ops = &fake_grant_ops;
+	for (site = 0; site < 2; site++) {
+		r = -1;
+		for (n = 1; n < 20 && r != 0; n++) {
+			REQUIRE(as_map(as, b, len, segmf_create, &a) == 0);
+			CHECK(as_fault(as, b, len, F_INVAL, S_READ) == 0);
+			vm_inject_arm(site == 0 ? VM_INJECT_ALLOC :
+			    VM_INJECT_HAT, n);
+			r = segmf_add_grefs(as, b + 2 * pagesize, refs, 3,
+			    SEGMF_GREF_WRITE, NULL, NULL);
+			vm_inject_arm(VM_INJECT_ALLOC, 0);
+			vm_inject_arm(VM_INJECT_HAT, 0);
+			CHECK_VERIFY(as);
+			if (r < 0)
+				CHECK(errno == ENOMEM || errno == EAGAIN);
+			/* Whatever happened, the books agree with the host. */
+			check_grants_live(as, b, stats_at(as, b).
+			    ms_gref_resident);
+			if (r == 0) {
+				CHECK(grant_is(b + 4 * pagesize, 42));
+				/* The frames' unit went; they fault in. */
+				CHECK(as_fault(as, b + 6 * pagesize, pagesize,
+				    F_INVAL, S_READ) == 0 &&
+				    page_is(b + 6 * pagesize, 6));
+			}
+			CHECK(as_unmap(as, b, len) == 0);
+			CHECK(fgr.fg_nlive == 0);
+		}
+		/* Each site failed the call at least once, then it worked. */
+		fprintf(stderr, "segmf_add_grefs: %lu injected %s failures "
+		    "before it went through\n", n - 2, site == 0 ?
+		    "allocation" : "host");
+		CHECK(r == 0 && n > 2);
+	}
+	fgr_reset();
+}
+
 int
 main(void)
 {
@@ -1064,8 +1731,14 @@ main(void)
 	test_softlock_unmap(as, b);
 	test_add_and_dup(as, b);
 	test_inject(as, b);
+	test_grant_args(as, b);
+	test_grant_map(as, b);
+	test_grant_mixed(as, b);
+	test_grant_failures(as, b);
+	test_grant_inject(as, b);
 	CHECK(as_nsegs(as) == 0);
 	CHECK(fake.fd_refs == 0);
+	CHECK(fgr.fg_opens == fgr.fg_closes && fgr.fg_nlive == 0);
 	as_free(as);
 	(void) close(fake.fd_fd);
 	return (test_done());

@@ -23,6 +23,23 @@
  *			still readable, everything released after unmap
  *	live-kpm	the live provider through seg_kpm and seg_map equals
  *			xen_physmem reads (markers)
+ *	segmf-grant-map	every grant the guest offers, through
+ *			segmf_add_grefs read-only: whole pages, incore,
+ *			stats, one gntdev handle opened on first use and
+ *			closed with the segment
+ *	segmf-grant-readonly	the read-only grant asked writable fails
+ *			alone, with xen_grant_explain's sentence; the others
+ *			map writable (a write shows in a second segment);
+ *			setprot to read-only maps the refused one
+ *	segmf-grant-partial	unmapping one grant page leaves the others
+ *			readable and a reservation, no hole
+ *	segmf-grant-mixed	marker frames and grants in one segment:
+ *			grants over a unit of frames, faults, pins, setprot,
+ *			dup refused, a frame back over a grant
+ * The grant checks read the lines of the guest's granter program
+ * (tests/xen/guest/granter.c: "GRANT <n> gref=<ref> rw=<0|1> text=<unit>",
+ * "GRANTS-DONE <N>"; parsed here as live_grant.c does) and skip when the
+ * guest offers none.
  *
  * Privcmd mappings are not inherited by fork (the kernel marks them
  * VM_DONTCOPY): a child that must fault on a foreign mapping makes its own.
@@ -38,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -51,9 +69,11 @@
 #include "seg_mf/seg_mf.h"
 #include "tests/xen/live/live.h"
 #include "xen/xen_domain.h"
+#include "xen/xen_grant.h"
 #include "xen/xen_physmem.h"
 
 #define PG		XEN_PAGE_SIZE
+#define GR_MAX		32	/* grants read from the console */
 /* Memory of the throwaway domain: the bed's guest kernel image alone
  * spans guest physical 16..74 MiB, so 32 MiB cannot hold it. */
 #define DOOMED_MEM_MIB	96
@@ -1327,6 +1347,684 @@ check_kpm(struct live_ctx *ctx)
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
 }
 
+/*
+ * Grants: what the guest's granter program offers dom0.  gs_g[0..gs_n),
+ * gs_rw the writable ones (indexes into gs_g), gs_ro the read-only one
+ * (or -1).
+ */
+struct grant {
+	unsigned int	g_index;
+	uint32_t	g_ref;
+	bool		g_rw;
+	char		g_text[64];
+};
+
+struct grants {
+	struct grant	gs_g[GR_MAX];
+	size_t		gs_n;
+	size_t		gs_rw[GR_MAX];
+	size_t		gs_nrw;
+	int		gs_ro;
+};
+
+/*
+ * The GRANT lines of the guest's last boot.  LIVE_OK with at least
+ * need_rw writable grants (and the read-only one when need_ro), LIVE_SKIP
+ * when the guest offers none (reason last), LIVE_FAIL when the log cannot
+ * be read, is incomplete or offers too few.
+ */
+static int
+grants_parse(const char *path, struct grants *gs, size_t need_rw,
+    bool need_ro)
+{
+	char line[512], text[64], why[256] = "";
+	unsigned int idx, ref;
+	bool done = false;
+	size_t n = 0, i;
+	FILE *f;
+	int rw;
+
+	memset(gs, 0, sizeof(*gs));
+	gs->gs_ro = -1;
+	if ((f = fopen(path, "r")) == NULL)
+		return lfail("cannot read console log %s: %s", path,
+		    strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p;
+
+		if ((p = strstr(line, "GRANTS-UNAVAILABLE")) != NULL) {
+			snprintf(why, sizeof(why), "%s", p);
+			why[strcspn(why, "\r\n")] = '\0';
+			continue;
+		}
+		if (strstr(line, "GRANTS-DONE") != NULL) {
+			done = true;
+			continue;
+		}
+		if ((p = strstr(line, "GRANT ")) == NULL ||
+		    sscanf(p, "GRANT %u gref=%u rw=%d text=%63s", &idx, &ref,
+		    &rw, text) != 4)
+			continue;
+		if (done || why[0] != '\0') {
+			/* A new boot: forget the previous one. */
+			done = false;
+			why[0] = '\0';
+			n = 0;
+		}
+		for (i = 0; i < n && gs->gs_g[i].g_index != idx; i++)
+			;
+		if (i == n) {
+			if (n == GR_MAX)
+				continue;
+			n++;
+		}
+		gs->gs_g[i].g_index = idx;
+		gs->gs_g[i].g_ref = ref;
+		gs->gs_g[i].g_rw = rw != 0;
+		snprintf(gs->gs_g[i].g_text, sizeof(gs->gs_g[i].g_text), "%s",
+		    text);
+	}
+	fclose(f);
+	if (n == 0)
+		return lskip(why[0] != '\0' ? why : "the guest offers no "
+		    "grants: no GRANT lines on its console");
+	if (!done)
+		return lfail("%s has GRANT lines but no GRANTS-DONE", path);
+	gs->gs_n = n;
+	for (i = 0; i < n; i++) {
+		if (gs->gs_g[i].g_rw)
+			gs->gs_rw[gs->gs_nrw++] = i;
+		else if (gs->gs_ro < 0)
+			gs->gs_ro = (int)i;
+	}
+	if (gs->gs_nrw < need_rw || (need_ro && gs->gs_ro < 0))
+		return lfail("the guest offers %zu writable and %s read-only "
+		    "grant; this check needs %zu and %s", gs->gs_nrw,
+		    gs->gs_ro < 0 ? "no" : "one", need_rw,
+		    need_ro ? "one" : "none");
+	return LIVE_OK;
+}
+
+/* True when page holds grant g's text; says how it differs if not. */
+static bool
+grant_ok(const struct grant *g, const unsigned char *page, const char *how)
+{
+	size_t k, ulen = strlen(g->g_text);
+	unsigned char want[PG];
+
+	for (k = 0; k < PG; k++)
+		want[k] = (unsigned char)g->g_text[k % ulen];
+	if (memcmp(page, want, PG) == 0)
+		return true;
+	for (k = 0; page[k] == want[k]; k++)
+		;
+	fprintf(stderr, "grant %u (ref %" PRIu32 ") through %s differs at "
+	    "offset %zu: \"", g->g_index, g->g_ref, how, k);
+	for (k = 0; k < 40; k++)
+		fputc(page[k] >= 0x20 && page[k] < 0x7f ? page[k] : '.',
+		    stderr);
+	fprintf(stderr, "\"\n");
+	return false;
+}
+
+/* Open descriptors of the grant device (a segment's grant handle). */
+static int
+gntdev_fds(void)
+{
+	char path[300], target[256];
+	struct dirent *de;
+	ssize_t len;
+	int n = 0;
+	DIR *d;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += strstr(target, "gntdev") != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Every page of [addr, addr + n pages) is a PROT_NONE private
+ * reservation in /proc/self/maps (no grant left, no hole); says which is
+ * not.
+ */
+static bool
+reserved(const unsigned char *addr, size_t n, const char *what)
+{
+	unsigned long lo, hi;
+	char line[512], perms[8];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t a = (uintptr_t)(addr + i * PG);
+		bool found = false;
+
+		if ((f = fopen("/proc/self/maps", "r")) == NULL) {
+			lfail("/proc/self/maps: %s", strerror(errno));
+			return false;
+		}
+		while (!found && fgets(line, sizeof(line), f) != NULL)
+			found = sscanf(line, "%lx-%lx %7s", &lo, &hi,
+			    perms) == 3 && a >= lo && a < hi;
+		fclose(f);
+		if (!found || strcmp(perms, "---p") != 0) {
+			lfail("%s: page %zu at %p is %s, not a PROT_NONE "
+			    "reservation", what, i, (void *)a, found ? perms :
+			    "a hole");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* An EMPTY seg_mf segment of npages (read-only, writable at most). */
+static unsigned char *
+map_empty(struct env *e, size_t npages, size_t kluster)
+{
+	struct segmf_crargs a;
+
+	a = xen_args(e, SEGMF_FRAMES_EMPTY, 0, NULL, kluster, PROT_READ);
+	a.maxprot = PROT_READ | PROT_WRITE;
+	return map_mf(e, &a, npages);
+}
+
+/* Add grants, saying why when any fails; the number that failed. */
+static ssize_t
+add_grefs(struct env *e, void *addr, const uint32_t *refs, size_t n,
+    int flags, int *errs, struct xen_err *err)
+{
+	ssize_t r;
+	size_t i;
+
+	xen_err_clear(err);
+	r = segmf_add_grefs(e->e_as, addr, refs, n, flags, errs, err);
+	if (r < 0)
+		lfail("segmf_add_grefs of %zu grants: %s", n, xen_err_msg(err));
+	for (i = 0; r > 0 && i < n; i++)
+		if (errs[i] != 0)
+			fprintf(stderr, "    ref %" PRIu32 ": %s\n", refs[i],
+			    strerror(errs[i]));
+	return r;
+}
+
+/*
+ * Every grant through segmf_add_grefs, read-only, between two EMPTY
+ * guard pages: the pages equal their text through a pointer and
+ * as_read, incore and the stats say n grants mapped in one call, writes
+ * are refused, adding them again uses the same handle, and the unmap
+ * leaves reservations and closes the handle.
+ */
+static int
+check_grant_map(struct live_ctx *ctx)
+{
+	uint32_t refs[GR_MAX];
+	unsigned char vec[GR_MAX + 2], page[PG], one = 0, *base;
+	struct segmf_stats st;
+	struct xen_err xerr;
+	struct grants gs;
+	struct env e;
+	int errs[GR_MAX], fds0, err, rc, bad = 0;
+	size_t i, n;
+
+	if ((rc = grants_parse(ctx->lc_console, &gs, 1, false)) != LIVE_OK)
+		return rc;
+	if ((rc = env_open(ctx, &e, false)) != LIVE_OK)
+		return rc;
+	n = gs.gs_n;
+	for (i = 0; i < n; i++)
+		refs[i] = gs.gs_g[i].g_ref;
+	fds0 = gntdev_fds();
+	if ((base = map_empty(&e, n + 2, SEGMF_KLUSTER_MAX)) == NULL) {
+		env_close(&e);
+		return LIVE_FAIL;
+	}
+	if (gntdev_fds() != fds0)
+		bad += lfail("a grant handle was opened before any grant was "
+		    "added") != 0;
+	if (add_grefs(&e, base + PG, refs, n, 0, errs, &xerr) != 0) {
+		bad++;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		bad += !grant_ok(&gs.gs_g[i], base + (i + 1) * PG,
+		    "a pointer into a seg_mf segment");
+		if (as_read(e.e_as, base + (i + 1) * PG, page, PG, &err) != PG)
+			bad += lfail("as_read of grant page %zu: %s", i,
+			    strerror(err)) != 0;
+		else
+			bad += !grant_ok(&gs.gs_g[i], page, "as_read");
+	}
+	(void)as_incore(e.e_as, base, (n + 2) * PG, vec);
+	for (i = 0; i < n + 2; i++)
+		if (vec[i] != (i >= 1 && i <= n))
+			bad += lfail("page %zu: incore %d", i, vec[i]) != 0;
+	st = stats(&e, base);
+	printf("%zu grants of domain %" PRIu32 " through segmf_add_grefs: "
+	    "%" PRIu64 " grant map call(s), %zu mapped, %" PRIu64 " frame "
+	    "batches; gntdev descriptors %d -> %d\n", n, ctx->lc_domid,
+	    st.ms_gref_maps, st.ms_gref_resident, st.ms_fills, fds0,
+	    gntdev_fds());
+	if (st.ms_grefs != n || st.ms_gref_resident != n ||
+	    st.ms_resident != n || st.ms_gref_maps != 1 ||
+	    st.ms_gref_mapped != n || st.ms_fills != 0)
+		bad += lfail("stats: %zu grant pages, %zu mapped, %" PRIu64
+		    " calls, expected %zu, %zu, 1", st.ms_grefs,
+		    st.ms_gref_resident, st.ms_gref_maps, n, n) != 0;
+	if (gntdev_fds() != fds0 + 1)
+		bad += lfail("%d gntdev descriptors, expected %d (one handle "
+		    "per segment)", gntdev_fds(), fds0 + 1) != 0;
+	if (as_write(e.e_as, base + PG + 7, &one, 1, &err) != 0 ||
+	    err != EACCES)
+		bad += lfail("as_write to a grant added read-only: %s, "
+		    "expected EACCES", strerror(err)) != 0;
+	/* Again over the same pages: the same handle maps them. */
+	if (add_grefs(&e, base + PG, refs, n, 0, errs, &xerr) != 0)
+		bad++;
+	else if (gntdev_fds() != fds0 + 1 ||
+	    stats(&e, base).ms_gref_maps != 2)
+		bad += lfail("adding the grants again opened another handle "
+		    "or made more than one call") != 0;
+	for (i = 0; i < n; i++)
+		bad += !grant_ok(&gs.gs_g[i], base + (i + 1) * PG,
+		    "a segment whose grants were added again");
+out:
+	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
+		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+	if (!reserved(base, n + 2, "after the unmap"))
+		bad++;
+	if (gntdev_fds() != fds0)
+		bad += lfail("%d gntdev descriptors after the unmap, expected "
+		    "%d", gntdev_fds(), fds0) != 0;
+	bad += !verify(&e);
+	env_close(&e);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
+/*
+ * The writable grants and the read-only one, all asked writable: only
+ * the read-only one fails, with EACCES and xen_grant_explain's sentence
+ * (from segmf_add_grefs and from segmf_explain); the others map
+ * writable, and a byte written through one shows in a second segment
+ * mapping the same grant read-only (then is put back).  setprot to
+ * read-only maps the refused page.
+ */
+static int
+check_grant_readonly(struct live_ctx *ctx)
+{
+	uint32_t refs[GR_MAX];
+	unsigned char page[PG], *base, *view = NULL, old, flip, vec[1];
+	struct xen_err xerr, want, why;
+	const struct grant *ro, *rw0;
+	struct xen_grant *gt;
+	struct grants gs;
+	struct env e;
+	int errs[GR_MAX], err, rc, bad = 0;
+	size_t i, n, rop;
+
+	if ((rc = grants_parse(ctx->lc_console, &gs, 1, true)) != LIVE_OK)
+		return rc;
+	if ((rc = env_open(ctx, &e, false)) != LIVE_OK)
+		return rc;
+	ro = &gs.gs_g[gs.gs_ro];
+	rw0 = &gs.gs_g[gs.gs_rw[0]];
+	n = gs.gs_nrw + 1;
+	rop = gs.gs_nrw;		/* the read-only grant's page */
+	for (i = 0; i < gs.gs_nrw; i++)
+		refs[i] = gs.gs_g[gs.gs_rw[i]].g_ref;
+	refs[rop] = ro->g_ref;
+	if ((base = map_empty(&e, n, SEGMF_KLUSTER_MAX)) == NULL) {
+		env_close(&e);
+		return LIVE_FAIL;
+	}
+	xen_err_clear(&xerr);
+	if (segmf_add_grefs(e.e_as, base, refs, n, SEGMF_GREF_WRITE, errs,
+	    &xerr) != 1) {
+		bad += lfail("segmf_add_grefs of %zu writable and the "
+		    "read-only grant, writable: expected one failure: %s", n - 1,
+		    xen_err_msg(&xerr)) != 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (errs[i] != (i == rop ? EACCES : 0))
+			bad += lfail("ref %" PRIu32 ": %s", refs[i],
+			    strerror(errs[i])) != 0;
+	printf("writable grants and the read-only one, asked writable: %s\n",
+	    xen_err_msg(&xerr));
+	/* The sentence is xen_grant's own. */
+	xen_err_clear(&want);
+	if ((gt = xen_grant_open(ctx->lc_domid, &want)) == NULL) {
+		bad += live_fail(&want, "opening a grant handle to compare "
+		    "sentences") != 0;
+		goto out;
+	}
+	xen_grant_explain(gt, ro->g_ref, EACCES, &want);
+	xen_grant_close(gt);
+	if (xerr.xe_errno != EACCES || strcmp(xerr.xe_msg, want.xe_msg) != 0)
+		bad += lfail("segmf_add_grefs said \"%s\", xen_grant_explain "
+		    "says \"%s\"", xerr.xe_msg, want.xe_msg) != 0;
+	if (segmf_explain(e.e_as, base + rop * PG, &why) != EACCES ||
+	    strcmp(why.xe_msg, want.xe_msg) != 0)
+		bad += lfail("segmf_explain of the refused page: \"%s\"",
+		    why.xe_msg) != 0;
+	if (as_read(e.e_as, base + rop * PG, page, PG, &err) != 0 ||
+	    err != EACCES)
+		bad += lfail("as_read of the refused grant: %s, expected "
+		    "EACCES", strerror(err)) != 0;
+	for (i = 0; i < gs.gs_nrw; i++)
+		bad += !grant_ok(&gs.gs_g[gs.gs_rw[i]], base + i * PG,
+		    "a writable seg_mf grant page");
+
+	/* A write shows in a second segment mapping the grant read-only. */
+	if ((view = map_empty(&e, 1, 1)) == NULL ||
+	    add_grefs(&e, view, &rw0->g_ref, 1, 0, errs, &xerr) != 0) {
+		bad++;
+		goto out;
+	}
+	old = base[100];
+	flip = (unsigned char)(old ^ 0x5a);
+	if (as_write(e.e_as, base + 100, &flip, 1, &err) != 1)
+		bad += lfail("as_write to a writable grant: %s",
+		    strerror(err)) != 0;
+	else if (view[100] != flip)
+		bad += lfail("a write through one seg_mf grant page does not "
+		    "show in another mapping of the grant") != 0;
+	else
+		printf("a byte written through a writable grant page shows in "
+		    "a second segment's read-only mapping of the grant\n");
+	if (as_write(e.e_as, base + 100, &old, 1, &err) != 1)
+		bad += lfail("putting the byte back: %s", strerror(err)) != 0;
+	bad += !grant_ok(rw0, view, "the second segment after the write "
+	    "was undone");
+
+	/* Read-only, the refused grant maps. */
+	if (as_setprot(e.e_as, base + rop * PG, PG, PROT_READ) < 0)
+		bad += lfail("setprot of the refused page: %s",
+		    strerror(errno)) != 0;
+	else if (as_read(e.e_as, base + rop * PG, page, PG, &err) != PG)
+		bad += lfail("as_read of the read-only grant after setprot: "
+		    "%s", strerror(err)) != 0;
+	else if (!grant_ok(ro, page, "setprot to read-only"))
+		bad++;
+	else if (as_incore(e.e_as, base + rop * PG, PG, vec) < 0 || !vec[0])
+		bad += lfail("the read-only grant is not incore") != 0;
+	else
+		printf("after setprot to read-only the read-only grant maps "
+		    "and holds its text\n");
+out:
+	if (view != NULL && as_unmap(e.e_as, view, PG) < 0)
+		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+	if (as_unmap(e.e_as, base, n * PG) < 0)
+		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+	bad += !verify(&e);
+	env_close(&e);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
+/*
+ * Partial unmaps of the writable grants mapped in one call between
+ * guard pages: a middle grant page, then the first; after each the page
+ * is a reservation and the other grants read their text.  A grant added
+ * again into a piece maps, and unmapping everything closes the handle.
+ */
+static int
+check_grant_partial(struct live_ctx *ctx)
+{
+	uint32_t refs[GR_MAX];
+	unsigned char page[PG], *base, vec[GR_MAX];
+	struct xen_err xerr;
+	struct grants gs;
+	struct env e;
+	int errs[GR_MAX], fds0, err, rc, bad = 0;
+	size_t i, n;
+
+	if ((rc = grants_parse(ctx->lc_console, &gs, 3, false)) != LIVE_OK)
+		return rc;
+	if ((rc = env_open(ctx, &e, false)) != LIVE_OK)
+		return rc;
+	n = gs.gs_nrw;
+	for (i = 0; i < n; i++)
+		refs[i] = gs.gs_g[gs.gs_rw[i]].g_ref;
+	fds0 = gntdev_fds();
+	if ((base = map_empty(&e, n + 2, SEGMF_KLUSTER_MAX)) == NULL) {
+		env_close(&e);
+		return LIVE_FAIL;
+	}
+	if (add_grefs(&e, base + PG, refs, n, 0, errs, &xerr) != 0) {
+		bad++;
+		goto out;
+	}
+	/* Grant 1 (page 2), in the middle of the call's pages. */
+	if (as_unmap(e.e_as, base + 2 * PG, PG) < 0) {
+		bad += lfail("as_unmap of grant page 1: %s",
+		    strerror(errno)) != 0;
+		goto out;
+	}
+	bad += !verify(&e);
+	if (as_nsegs(e.e_as) != 2)
+		bad += lfail("%zu segments after unmapping a middle page",
+		    as_nsegs(e.e_as)) != 0;
+	if (!reserved(base + 2 * PG, 1, "the unmapped grant page"))
+		bad++;
+	for (i = 0; i < n; i++) {
+		if (i == 1)
+			continue;
+		bad += !grant_ok(&gs.gs_g[gs.gs_rw[i]], base + (i + 1) * PG,
+		    "a grant page beside an unmapped one");
+		if (as_read(e.e_as, base + (i + 1) * PG, page, PG, &err) != PG)
+			bad += lfail("as_read of grant page %zu: %s", i,
+			    strerror(err)) != 0;
+	}
+	(void)as_incore(e.e_as, base + 3 * PG, (n - 2) * PG, vec);
+	for (i = 0; i < n - 2; i++)
+		if (!vec[i])
+			bad += lfail("grant page %zu not incore after the cut",
+			    i + 2) != 0;
+	if (stats(&e, base + 3 * PG).ms_gref_resident != n - 2 ||
+	    stats(&e, base).ms_gref_resident != 1)
+		bad += lfail("the pieces' stats do not count %zu and 1 grants",
+		    n - 2) != 0;
+	if (gntdev_fds() != fds0 + 1)
+		bad += lfail("%d gntdev descriptors after a split, expected %d "
+		    "(the pieces share the handle)", gntdev_fds(),
+		    fds0 + 1) != 0;
+	printf("unmapped grant page 1 of %zu: a reservation, the others read "
+	    "their text; one handle for both pieces\n", n);
+
+	/* The first grant (the first piece's tail). */
+	if (as_unmap(e.e_as, base + PG, PG) < 0)
+		bad += lfail("as_unmap of grant page 0: %s",
+		    strerror(errno)) != 0;
+	if (!reserved(base + PG, 2, "grant pages 0 and 1 unmapped"))
+		bad++;
+	for (i = 2; i < n; i++)
+		bad += !grant_ok(&gs.gs_g[gs.gs_rw[i]], base + (i + 1) * PG,
+		    "after unmapping the first grant page too");
+
+	/* Grant 0 again, over grant 2's page of the second piece. */
+	if (add_grefs(&e, base + 3 * PG, &refs[0], 1, 0, errs, &xerr) != 0)
+		bad++;
+	else
+		bad += !grant_ok(&gs.gs_g[gs.gs_rw[0]], base + 3 * PG,
+		    "a grant added over another one");
+	if (gntdev_fds() != fds0 + 1)
+		bad += lfail("%d gntdev descriptors, expected %d",
+		    gntdev_fds(), fds0 + 1) != 0;
+out:
+	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
+		bad += lfail("as_unmap of everything: %s", strerror(errno)) != 0;
+	if (!reserved(base, n + 2, "after unmapping everything"))
+		bad++;
+	if (gntdev_fds() != fds0)
+		bad += lfail("%d gntdev descriptors after the unmap, expected "
+		    "%d", gntdev_fds(), fds0) != 0;
+	bad += !verify(&e);
+	env_close(&e);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
+/* Page p of the mixed segment: marker p / 2 (even) or grant p / 2 (odd). */
+static bool
+mixed_ok(const struct env *e, const struct grants *gs, const unsigned char
+    *page, size_t p, const char *how)
+{
+	if (p % 2 == 0)
+		return marker_ok(&e->e_m[p / 2], page, how);
+	return grant_ok(&gs->gs_g[p / 2], page, how);
+}
+
+/*
+ * Marker frames and grants in one segment.  A list of 2k frames (each
+ * marker twice) is prefaulted as one unit; grants added one by one over
+ * the odd pages unload the unit, and the markers fault in again around
+ * them.  Then: a pinned grant refuses unmap and new frames; as_dup is
+ * refused; setprot PROT_NONE and back remaps frames and grants; a frame
+ * added back over a grant shows its marker.
+ */
+static int
+check_grant_mixed(struct live_ctx *ctx)
+{
+	uint64_t gfns[2 * GR_MAX];
+	unsigned char *buf = NULL, *base, vec[2 * GR_MAX];
+	int errs[2 * GR_MAX], fds0, err, rc, bad = 0;
+	struct segmf_crargs a;
+	struct segmf_stats st;
+	struct xen_err xerr;
+	struct grants gs;
+	struct as *copy;
+	struct env e;
+	size_t i, k, n;
+
+	if ((rc = grants_parse(ctx->lc_console, &gs, 1, false)) != LIVE_OK)
+		return rc;
+	if ((rc = env_open(ctx, &e, true)) != LIVE_OK)
+		return rc;
+	k = e.e_nm < gs.gs_n ? e.e_nm : gs.gs_n;
+	n = 2 * k;
+	for (i = 0; i < n; i++)
+		gfns[i] = e.e_m[i / 2].m_pfn;
+	fds0 = gntdev_fds();
+	if ((buf = malloc(n * PG)) == NULL) {
+		env_close(&e);
+		return lfail("out of memory");
+	}
+	a = xen_args(&e, SEGMF_FRAMES_LIST, 0, gfns, SEGMF_KLUSTER_MAX,
+	    PROT_READ);
+	a.flags = SEGMF_PREFAULT;
+	a.errs = errs;
+	if ((base = map_mf(&e, &a, n)) == NULL) {
+		free(buf);
+		env_close(&e);
+		return LIVE_FAIL;
+	}
+	if (stats(&e, base).ms_resident != n)
+		bad += lfail("the prefault did not map all %zu frames",
+		    n) != 0;
+	for (i = 0; i < k; i++) {
+		if (add_grefs(&e, base + (2 * i + 1) * PG, &gs.gs_g[i].g_ref,
+		    1, 0, errs, &xerr) != 0) {
+			bad++;
+			goto out;
+		}
+	}
+	(void)as_incore(e.e_as, base, n * PG, vec);
+	for (i = 0; i < n; i++)
+		if (vec[i] != (i % 2 == 1))
+			bad += lfail("page %zu: incore %d after the grants went "
+			    "over the unit of frames", i, vec[i]) != 0;
+	if (as_read(e.e_as, base, buf, n * PG, &err) != n * PG) {
+		bad += lfail("as_read of the mixed segment: %s",
+		    strerror(err)) != 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		bad += !mixed_ok(&e, &gs, buf + i * PG, i, "as_read of a "
+		    "mixed segment");
+		bad += !mixed_ok(&e, &gs, base + i * PG, i, "a pointer into "
+		    "a mixed segment");
+	}
+	st = stats(&e, base);
+	printf("%zu markers and %zu grants interleaved in one segment: %"
+	    PRIu64 " frame batches (1 prefault, then one per frame between "
+	    "grants), %" PRIu64 " grant maps, %zu of %zu pages mapped\n", k, k,
+	    st.ms_fills, st.ms_gref_maps, st.ms_resident, st.ms_pages);
+	if (st.ms_grefs != k || st.ms_gref_maps != k ||
+	    st.ms_gref_resident != k || st.ms_resident != n ||
+	    st.ms_fills != 1 + k || st.ms_frames != n + k)
+		bad += lfail("stats: %zu grants, %" PRIu64 " grant maps, %"
+		    PRIu64 " frame batches of %" PRIu64 " frames, expected %zu, "
+		    "%zu, %zu of %zu", st.ms_grefs, st.ms_gref_maps,
+		    st.ms_fills, st.ms_frames, k, k, 1 + k, n + k) != 0;
+
+	/* A pinned grant stays. */
+	if (as_fault(e.e_as, base + PG, PG, F_SOFTLOCK, S_READ) < 0)
+		bad += lfail("F_SOFTLOCK on a grant page: %s",
+		    strerror(errno)) != 0;
+	if (as_unmap(e.e_as, base + PG, PG) == 0 || errno != EBUSY)
+		bad += lfail("as_unmap of a pinned grant: not EBUSY") != 0;
+	if (segmf_add_gfns(e.e_as, base + PG, gfns, 1, NULL) == 0 ||
+	    errno != EBUSY)
+		bad += lfail("a frame over a pinned grant: not EBUSY") != 0;
+	(void)as_fault(e.e_as, base + PG, PG, F_SOFTUNLOCK, S_READ);
+
+	/* Grant mappings are not copied. */
+	errno = 0;
+	if ((copy = as_dup(e.e_as)) != NULL || errno != ENOTSUP) {
+		bad += lfail("as_dup of a segment holding grants: %s, "
+		    "expected ENOTSUP", copy != NULL ? "copied" :
+		    strerror(errno)) != 0;
+		as_free(copy);
+	}
+
+	/* Nothing mapped, then everything again: frames and grants. */
+	if (as_setprot(e.e_as, base, n * PG, PROT_NONE) < 0)
+		bad += lfail("setprot PROT_NONE: %s", strerror(errno)) != 0;
+	(void)as_incore(e.e_as, base, n * PG, vec);
+	for (i = 0; i < n; i++)
+		if (vec[i])
+			bad += lfail("page %zu incore under PROT_NONE",
+			    i) != 0;
+	if (!reserved(base, n, "a mixed segment under PROT_NONE"))
+		bad++;
+	if (as_setprot(e.e_as, base, n * PG, PROT_READ) < 0)
+		bad += lfail("setprot PROT_READ: %s", strerror(errno)) != 0;
+	if (segmf_prefault(e.e_as, base, n * PG, errs) != 0)
+		bad += lfail("prefault after setprot: %s", strerror(errno)) != 0;
+	for (i = 0; i < n; i++)
+		bad += !mixed_ok(&e, &gs, base + i * PG, i, "a mixed segment "
+		    "after setprot");
+
+	/* A frame back over the first grant: its marker again. */
+	if (segmf_add_gfns(e.e_as, base + PG, gfns, 1, errs) != 0)
+		bad += lfail("a frame over a grant: %s", strerror(errno)) != 0;
+	else if (!marker_ok(&e.e_m[0], base + PG, "a frame added over a "
+	    "grant"))
+		bad++;
+	else if (stats(&e, base).ms_grefs != k - 1)
+		bad += lfail("the grant page did not become a frame") != 0;
+	else
+		printf("pins, dup, setprot and a frame added over a grant "
+		    "behave\n");
+out:
+	if (as_unmap(e.e_as, base, n * PG) < 0)
+		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+	if (gntdev_fds() != fds0)
+		bad += lfail("%d gntdev descriptors after the unmap, expected "
+		    "%d", gntdev_fds(), fds0) != 0;
+	bad += !verify(&e);
+	free(buf);
+	env_close(&e);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
 const struct live_check live_segmf_checks[] = {
 	{ "segmf-range", "markers through a seg_mf gfn range (demand "
 	    "faults, one batch per kluster)", check_range },
@@ -1346,5 +2044,13 @@ const struct live_check live_segmf_checks[] = {
 	    check_destroy },
 	{ "live-kpm", "the live provider through seg_kpm and seg_map equals "
 	    "xen_physmem", check_kpm },
+	{ "segmf-grant-map", "every grant the guest offers through "
+	    "segmf_add_grefs, read-only, whole pages", check_grant_map },
+	{ "segmf-grant-readonly", "the read-only grant asked writable fails "
+	    "alone (EACCES, xen_grant's sentence)", check_grant_readonly },
+	{ "segmf-grant-partial", "unmapping one grant page leaves the others "
+	    "readable, a reservation", check_grant_partial },
+	{ "segmf-grant-mixed", "marker frames and grants in one segment "
+	    "(faults, pins, setprot, dup)", check_grant_mixed },
 	{ NULL, NULL, NULL }
 };
