@@ -64,6 +64,45 @@ struct live_marker {
 	char		m_text[64];
 };
 
+/*
+ * What the guest's granter program offers dom0 (tests/xen/guest/granter.c
+ * prints "GRANT <n> gref=<ref> rw=<0|1> text=<unit>" per grant, then
+ * "GRANTS-DONE <N>", or "GRANTS-UNAVAILABLE <why>"): gs_grant[0..gs_n),
+ * gs_rw the writable ones (indexes into gs_grant), gs_ro the read-only one
+ * (or -1).
+ */
+#define LIVE_MAX_GRANTS	32
+
+struct live_grant {
+	unsigned int	g_index;
+	uint32_t	g_ref;
+	bool		g_rw;
+	char		g_text[64];
+};
+
+struct live_grants {
+	struct live_grant	gs_grant[LIVE_MAX_GRANTS];
+	size_t			gs_n;
+	size_t			gs_rw[LIVE_MAX_GRANTS];
+	size_t			gs_nrw;
+	int			gs_ro;
+};
+
+/*
+ * The GRANT lines of the guest's last boot in its console log.  LIVE_OK
+ * with at least need_rw writable grants (and the read-only one when
+ * need_ro), LIVE_SKIP when the guest offers none (the reason last on
+ * stderr), LIVE_FAIL when the log cannot be read, is incomplete or offers
+ * too few.
+ */
+int	live_parse_grants(const char *path, struct live_grants *gs,
+	    size_t need_rw, bool need_ro);
+
+/* Print "xenlive: <message>" and return LIVE_FAIL. */
+int	live_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "xenlive: why" and return LIVE_SKIP. */
+int	live_skip(const char *why);
+
 /* Print "xenlive: what: <err message>" and return LIVE_FAIL. */
 int	live_fail(const struct xen_err *err, const char *what);
 /* A monotonic clock in seconds. */

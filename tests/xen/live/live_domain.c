@@ -56,29 +56,6 @@
 #define LD_FAKE_DOMID	31999	/* below DOMID_FIRST_RESERVED, unused */
 #define LD_WAIT_MS	20000	/* TCG is slow */
 
-static int
-ld_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-ld_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", live_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return LIVE_FAIL;
-}
-
-static int
-ld_skip(const char *why)
-{
-	fprintf(stderr, "%s: %s\n", live_prog, why);
-	return LIVE_SKIP;
-}
-
 /* The full path of a program on $PATH, or in one of the extra places. */
 static bool
 ld_find(const char *prog, const char *const *extra, char *buf, size_t len)
@@ -206,7 +183,7 @@ ld_require_unpaused(struct live_ctx *ctx)
 	if (!ld_info(ctx, &di))
 		return LIVE_FAIL;
 	if (di.di_paused)
-		return ld_fail("domain %" PRIu32 " is paused before the check "
+		return live_failf("domain %" PRIu32 " is paused before the check "
 		    "(a pause leaked from an earlier check?)", ctx->lc_domid);
 	return LIVE_OK;
 }
@@ -229,7 +206,7 @@ check_domain_list(struct live_ctx *ctx)
 
 	all = calloc(256, sizeof(*all));
 	if (all == NULL)
-		return ld_fail("out of memory");
+		return live_failf("out of memory");
 	xen_err_clear(&err);
 	if (xen_domain_list_info(ctx->lc_xh, all, 256, &n, &err) < 0) {
 		free(all);
@@ -249,23 +226,23 @@ check_domain_list(struct live_ctx *ctx)
 		if (all[i].di_domid == ctx->lc_domid)
 			me = &all[i];
 		if (i > 0 && all[i].di_domid <= all[i - 1].di_domid)
-			bad += ld_fail("the list is not in ascending id order");
+			bad += live_failf("the list is not in ascending id order");
 	}
 	if (me == NULL) {
 		free(all);
-		return ld_fail("domain %" PRIu32 " is not in the list",
+		return live_failf("domain %" PRIu32 " is not in the list",
 		    ctx->lc_domid);
 	}
 	if (me->di_dying || me->di_xs_stale || me->di_name[0] == '\0' ||
 	    (me->di_state != XEN_DOMAIN_RUNNING &&
 	    me->di_state != XEN_DOMAIN_BLOCKED))
-		bad += ld_fail("domain %" PRIu32 " should be a named, running "
+		bad += live_failf("domain %" PRIu32 " should be a named, running "
 		    "domain: state %s, name \"%s\"", me->di_domid,
 		    xen_domain_state_name(me->di_state), me->di_name);
 
 	if (!ld_find("xl", NULL, xl, sizeof(xl))) {
 		free(all);
-		return bad ? LIVE_FAIL : ld_skip("xl not found: nothing to "
+		return bad ? LIVE_FAIL : live_skip("xl not found: nothing to "
 		    "compare the listing with");
 	}
 
@@ -273,40 +250,40 @@ check_domain_list(struct live_ctx *ctx)
 	snprintf(cmd, sizeof(cmd), "%s list -l %" PRIu32, xl, me->di_domid);
 	if (ld_run(cmd, out, sizeof(out)) != 0) {
 		free(all);
-		return ld_fail("%s failed: %s", cmd, out);
+		return live_failf("%s failed: %s", cmd, out);
 	}
 	if (!ld_json_str(out, "name", name, sizeof(name)) ||
 	    !ld_json_str(out, "uuid", uuid, sizeof(uuid)) ||
 	    !ld_json_str(out, "type", type, sizeof(type)) ||
 	    !ld_json_num(out, "max_vcpus", &maxvcpus)) {
 		free(all);
-		return ld_fail("cannot read name, uuid, type, max_vcpus from "
+		return live_failf("cannot read name, uuid, type, max_vcpus from "
 		    "`%s`:\n%s", cmd, out);
 	}
 	printf("xl list -l: name=%s uuid=%s type=%s max_vcpus=%llu\n", name,
 	    uuid, type, maxvcpus);
 	if (strcmp(name, me->di_name) != 0)
-		bad += ld_fail("name: xl %s, ours %s", name, me->di_name);
+		bad += live_failf("name: xl %s, ours %s", name, me->di_name);
 	if (strcmp(uuid, me->di_uuid) != 0)
-		bad += ld_fail("uuid: xl %s, ours %s", uuid, me->di_uuid);
+		bad += live_failf("uuid: xl %s, ours %s", uuid, me->di_uuid);
 	if (strcmp(type, xen_domain_type_name(me->di_type)) != 0)
-		bad += ld_fail("type: xl %s, ours %s", type,
+		bad += live_failf("type: xl %s, ours %s", type,
 		    xen_domain_type_name(me->di_type));
 	if (maxvcpus != me->di_vcpus)
-		bad += ld_fail("vcpus: xl max_vcpus %llu, ours %u", maxvcpus,
+		bad += live_failf("vcpus: xl max_vcpus %llu, ours %u", maxvcpus,
 		    me->di_vcpus);
 
 	/* xl list: Name ID Mem VCPUs State Time(s). */
 	snprintf(cmd, sizeof(cmd), "%s list %" PRIu32, xl, me->di_domid);
 	if (ld_run(cmd, out, sizeof(out)) != 0) {
 		free(all);
-		return ld_fail("%s failed: %s", cmd, out);
+		return live_failf("%s failed: %s", cmd, out);
 	}
 	p = strchr(out, '\n');
 	if (p == NULL || sscanf(p + 1, "%127s %u %u %u %15s", xname, &xid,
 	    &xmem, &xvcpus, xstate) != 5) {
 		free(all);
-		return ld_fail("cannot read `%s`:\n%s", cmd, out);
+		return live_failf("cannot read `%s`:\n%s", cmd, out);
 	}
 	snprintf(line, sizeof(line), "%s", p + 1);
 	line[strcspn(line, "\n")] = '\0';
@@ -317,19 +294,19 @@ check_domain_list(struct live_ctx *ctx)
 		return LIVE_FAIL;
 	}
 	if (strcmp(xname, me->di_name) != 0 || xid != me->di_domid)
-		bad += ld_fail("xl list shows %s id %u, ours %s id %" PRIu32,
+		bad += live_failf("xl list shows %s id %u, ours %s id %" PRIu32,
 		    xname, xid, me->di_name, me->di_domid);
 	if (xmem + 1 < me->di_tot_pages * 4 / 1024 ||
 	    xmem > me->di_tot_pages * 4 / 1024 + 1)
-		bad += ld_fail("memory: xl %u MiB, ours %" PRIu64 " MiB", xmem,
+		bad += live_failf("memory: xl %u MiB, ours %" PRIu64 " MiB", xmem,
 		    me->di_tot_pages * 4 / 1024);
 	if (xvcpus != me->di_online_vcpus)
-		bad += ld_fail("online vcpus: xl %u, ours %u", xvcpus,
+		bad += live_failf("online vcpus: xl %u, ours %u", xvcpus,
 		    me->di_online_vcpus);
 	/* r and b change from moment to moment; p, s, c, d do not here. */
 	xen_domain_state_flags(me, flags);
 	if (strlen(xstate) != 6 || strcmp(xstate + 2, flags + 2) != 0)
-		bad += ld_fail("state: xl %s, ours %s", xstate, flags);
+		bad += live_failf("state: xl %s, ours %s", xstate, flags);
 	free(all);
 	return bad ? LIVE_FAIL : LIVE_OK;
 }
@@ -359,9 +336,9 @@ check_resolve_stale(struct live_ctx *ctx)
 
 	if (!ld_find("xenstore-write", NULL, wr, sizeof(wr)) ||
 	    !ld_find("xenstore-rm", NULL, rm, sizeof(rm)))
-		return ld_skip("xenstore-write or xenstore-rm not found");
+		return live_skip("xenstore-write or xenstore-rm not found");
 	if (ctx->lc_info.di_name[0] == '\0')
-		return ld_skip("the domain has no name in xenstore");
+		return live_skip("the domain has no name in xenstore");
 
 	/* An entry for a domid the hypervisor does not have. */
 	snprintf(name, sizeof(name), "porthole-stale-%ld", (long)getpid());
@@ -378,7 +355,7 @@ check_resolve_stale(struct live_ctx *ctx)
 	    xen_err_msg(&err));
 	if (rc == 0 || err.xe_errno != ESTALE ||
 	    strstr(err.xe_msg, "stale") == NULL)
-		bad += ld_fail("a stale entry resolved, or was refused without "
+		bad += live_failf("a stale entry resolved, or was refused without "
 		    "saying it is stale");
 
 	/* The same entry under the live domain's name: the live one wins. */
@@ -391,7 +368,7 @@ check_resolve_stale(struct live_ctx *ctx)
 		printf("resolve %s beside a stale entry of that name: %s\n",
 		    ctx->lc_info.di_name, rc == 0 ? "ok" : xen_err_msg(&err));
 		if (rc != 0 || domid != ctx->lc_domid)
-			bad += ld_fail("the live domain %s did not resolve to "
+			bad += live_failf("the live domain %s did not resolve to "
 			    "%" PRIu32 " beside a stale entry",
 			    ctx->lc_info.di_name, ctx->lc_domid);
 	} else {
@@ -416,17 +393,17 @@ check_resolve_reused(struct live_ctx *ctx)
 
 	if (!ld_find("xenstore-read", NULL, rd, sizeof(rd)) ||
 	    !ld_find("xenstore-write", NULL, wr, sizeof(wr)))
-		return ld_skip("xenstore-read or xenstore-write not found");
+		return live_skip("xenstore-read or xenstore-write not found");
 	if (ctx->lc_info.di_name[0] == '\0')
-		return ld_skip("the domain has no name in xenstore");
+		return live_skip("the domain has no name in xenstore");
 	snprintf(args, sizeof(args), "%s /local/domain/%" PRIu32 "/vm", rd,
 	    ctx->lc_domid);
 	if (ld_run(args, out, sizeof(out)) != 0)
-		return ld_skip("the domain has no vm path in xenstore");
+		return live_skip("the domain has no vm path in xenstore");
 	snprintf(vm, sizeof(vm), "%s", out);
 	vm[strcspn(vm, "\n")] = '\0';
 	if (strncmp(vm, "/vm/", 4) != 0)
-		return ld_skip("the domain's vm path is not /vm/UUID");
+		return live_skip("the domain's vm path is not /vm/UUID");
 
 	/* Pretend the entry belongs to a domain that had this id before. */
 	snprintf(args, sizeof(args), "/local/domain/%" PRIu32 "/vm "
@@ -443,23 +420,23 @@ check_resolve_reused(struct live_ctx *ctx)
 	    ctx->lc_info.di_name, rc, xen_err_msg(&err));
 	if (rc == 0 || err.xe_errno != ESTALE ||
 	    strstr(err.xe_msg, "reused") == NULL)
-		bad += ld_fail("an entry of another UUID resolved, or was not "
+		bad += live_failf("an entry of another UUID resolved, or was not "
 		    "called a reused id");
 	if (!ld_info(ctx, &di))
 		bad++;
 	else if (!di.di_xs_stale || di.di_name[0] != '\0')
-		bad += ld_fail("info shows name \"%s\", stale %d for an entry "
+		bad += live_failf("info shows name \"%s\", stale %d for an entry "
 		    "of another UUID", di.di_name, di.di_xs_stale);
 
 	/* Put it back; the id resolves all along. */
 	snprintf(args, sizeof(args), "/local/domain/%" PRIu32 "/vm %s",
 	    ctx->lc_domid, vm);
 	if (ld_xs(wr, args) != 0)
-		return ld_fail("could not restore %s", args);
+		return live_failf("could not restore %s", args);
 	xen_err_clear(&err);
 	if (xen_domain_resolve(ctx->lc_xh, ctx->lc_info.di_name, &domid,
 	    &err) < 0 || domid != ctx->lc_domid)
-		bad += ld_fail("after restoring: %s", xen_err_msg(&err));
+		bad += live_failf("after restoring: %s", xen_err_msg(&err));
 	return bad ? LIVE_FAIL : LIVE_OK;
 }
 
@@ -531,29 +508,29 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	int bad = 0;
 
 	if (!xen_libvirt_available())
-		return ld_skip("porthole was built without libvirt");
+		return live_skip("porthole was built without libvirt");
 	if (n == 0 || n > 64 || di->di_name[0] == '\0')
-		return ld_skip("needs a named domain with a small id");
+		return live_skip("needs a named domain with a small id");
 	snprintf(path, sizeof(path), "/tmp/porthole-lv-%ld.xml",
 	    (long)getpid());
 	snprintf(alias, sizeof(alias), "porthole-lv-alias-%" PRIu32, n);
 
 	/* libvirt knows the domain by a name xenstore does not. */
 	if (!ld_lv_node(path, alias, di->di_uuid, 1, n - 1, uri, sizeof(uri)))
-		return ld_fail("writing %s: %s", path, strerror(errno));
+		return live_failf("writing %s: %s", path, strerror(errno));
 	xen_err_clear(&err);
 	if (xen_libvirt_lookup(uri, alias, &lv, &err) < 0) {
 		(void)unlink(path);
-		return ld_skip("libvirt's test driver does not work here");
+		return live_skip("libvirt's test driver does not work here");
 	}
 	if (lv.lv_id != n) {
 		(void)unlink(path);
-		return ld_skip("libvirt's test driver numbers domains "
+		return live_skip("libvirt's test driver numbers domains "
 		    "differently from what this check assumes");
 	}
 	printf("libvirt test driver at %s:\n", uri);
 	if (ld_lv_resolve(ctx, uri, alias, 0, &domid, &err) != 0 || domid != n)
-		bad += ld_fail("a name only libvirt knows, checked against "
+		bad += live_failf("a name only libvirt knows, checked against "
 		    "Xen, did not resolve to %" PRIu32, n);
 
 	/* The same with another UUID: the id was "reused". */
@@ -561,7 +538,7 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	    1, n - 1, uri, sizeof(uri));
 	if (ld_lv_resolve(ctx, uri, alias, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE || strstr(err.xe_msg, "reused") == NULL)
-		bad += ld_fail("libvirt's UUID differs from Xen's, yet no "
+		bad += live_failf("libvirt's UUID differs from Xen's, yet no "
 		    "stale error");
 
 	/* The real name, agreeing with xenstore. */
@@ -569,18 +546,18 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	    sizeof(uri));
 	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) != 0 ||
 	    domid != n)
-		bad += ld_fail("xenstore and libvirt agree, yet no domain %"
+		bad += live_failf("xenstore and libvirt agree, yet no domain %"
 		    PRIu32, n);
 	if (ld_lv_resolve(ctx, uri, di->di_uuid, 0, &domid, &err) != 0 ||
 	    domid != n)
-		bad += ld_fail("the UUID did not resolve to %" PRIu32, n);
+		bad += live_failf("the UUID did not resolve to %" PRIu32, n);
 
 	/* libvirt has it under another id: the sources disagree. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 1, n, uri,
 	    sizeof(uri));
 	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE)
-		bad += ld_fail("libvirt says id %" PRIu32 ", Xen %" PRIu32
+		bad += live_failf("libvirt says id %" PRIu32 ", Xen %" PRIu32
 		    ", yet no stale error", n + 1, n);
 
 	/* libvirt has it shut off while Xen runs it. */
@@ -588,18 +565,18 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	    sizeof(uri));
 	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE || strstr(err.xe_msg, "shut off") == NULL)
-		bad += ld_fail("libvirt has it shut off, yet no stale error");
+		bad += live_failf("libvirt has it shut off, yet no stale error");
 	/* Without libvirt, xenstore alone decides. */
 	if (ld_lv_resolve(ctx, uri, di->di_name, XEN_RESOLVE_NO_LIBVIRT,
 	    &domid, &err) != 0 || domid != n)
-		bad += ld_fail("XEN_RESOLVE_NO_LIBVIRT still asked libvirt");
+		bad += live_failf("XEN_RESOLVE_NO_LIBVIRT still asked libvirt");
 	(void)unlink(path);
 
 	/* A libvirt asked for and not there is an error; unasked, not. */
 	snprintf(uri, sizeof(uri), "test:///nonexistent/porthole.xml");
 	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ECONNREFUSED)
-		bad += ld_fail("an unreachable libvirt URI given explicitly "
+		bad += live_failf("an unreachable libvirt URI given explicitly "
 		    "was not an error");
 	return bad ? LIVE_FAIL : LIVE_OK;
 }
@@ -630,7 +607,7 @@ check_pause_guard(struct live_ctx *ctx)
 	}
 	if (!di.di_paused || di.di_state != XEN_DOMAIN_PAUSED) {
 		(void)xen_pause_release(g, &err);
-		return ld_fail("guard held, but the domain is %s",
+		return live_failf("guard held, but the domain is %s",
 		    xen_domain_state_name(di.di_state));
 	}
 	t0 = ld_now_ms();
@@ -640,7 +617,7 @@ check_pause_guard(struct live_ctx *ctx)
 	if (!ld_info(ctx, &di))
 		return LIVE_FAIL;
 	if (di.di_paused)
-		return ld_fail("guard released, but the domain is still paused");
+		return live_failf("guard released, but the domain is still paused");
 	return LIVE_OK;
 }
 
@@ -719,26 +696,26 @@ ld_taker_dies(struct live_ctx *ctx, int sig)
 	if ((rc = ld_require_unpaused(ctx)) != LIVE_OK)
 		return rc;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-		return ld_fail("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		return live_failf("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	taker = ld_taker(ctx->lc_domid, &guardian);
 	if (taker < 0)
-		return ld_fail("the taker could not take a guard");
+		return live_failf("the taker could not take a guard");
 	if (!ld_wait_paused(ctx, true, 0, NULL)) {
 		(void)kill(taker, SIGKILL);
 		(void)waitpid(taker, NULL, 0);
-		return ld_fail("guard taken, but the domain is not paused");
+		return live_failf("guard taken, but the domain is not paused");
 	}
 	(void)kill(taker, sig);
 	if (waitpid(taker, &status, 0) != taker)
-		return ld_fail("waitpid: %s", strerror(errno));
+		return live_failf("waitpid: %s", strerror(errno));
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != sig)
-		return ld_fail("the taker did not die of signal %d (status "
+		return live_failf("the taker did not die of signal %d (status "
 		    "0x%x)", sig, status);
 	/* The quick path gives the pause back before the taker is dead. */
 	if (!ld_wait_paused(ctx, false, 0, NULL)) {
 		paused_at_death = true;
 		if (!ld_wait_paused(ctx, false, LD_WAIT_MS, &took))
-			return ld_fail("the domain is still paused %d ms after "
+			return live_failf("the domain is still paused %d ms after "
 			    "its guard's taker died of signal %d", LD_WAIT_MS,
 			    sig);
 	} else {
@@ -749,10 +726,10 @@ ld_taker_dies(struct live_ctx *ctx, int sig)
 	    "already when its death was seen", took);
 	status = ld_reap(guardian, LD_WAIT_MS);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return ld_fail("guardian %ld: status 0x%x (want exit 0)",
+		return live_failf("guardian %ld: status 0x%x (want exit 0)",
 		    (long)guardian, status);
 	if (sig == SIGTERM && paused_at_death)
-		return ld_fail("SIGTERM: the quick path did not unpause before "
+		return live_failf("SIGTERM: the quick path did not unpause before "
 		    "the taker died");
 	return LIVE_OK;
 }
@@ -809,7 +786,7 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 	if ((rc = ld_require_unpaused(ctx)) != LIVE_OK)
 		return rc;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-		return ld_fail("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		return live_failf("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	if (ld_find("xl", NULL, xlbuf, sizeof(xlbuf)))
 		xl = xlbuf;
 	printf("someone else's pause: %s\n", xl != NULL ? "xl pause" :
@@ -828,22 +805,22 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 		bad++;
 	}
 	if (!ld_wait_paused(ctx, true, 0, NULL))
-		bad += ld_fail("our release took away someone else's pause");
+		bad += live_failf("our release took away someone else's pause");
 
 	/* A guard whose taker is SIGKILLed: the other pause stays too. */
 	taker = ld_taker(ctx->lc_domid, &guardian);
 	if (taker < 0) {
-		bad += ld_fail("the taker could not take a guard");
+		bad += live_failf("the taker could not take a guard");
 	} else {
 		(void)kill(taker, SIGKILL);
 		(void)waitpid(taker, NULL, 0);
 		status = ld_reap(guardian, LD_WAIT_MS);
 		if (status == -1 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status) != 0)
-			bad += ld_fail("guardian %ld: status 0x%x",
+			bad += live_failf("guardian %ld: status 0x%x",
 			    (long)guardian, status);
 		if (!ld_wait_paused(ctx, true, 0, NULL))
-			bad += ld_fail("a dead taker's guardian took away "
+			bad += live_failf("a dead taker's guardian took away "
 			    "someone else's pause");
 	}
 
@@ -851,7 +828,7 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 	if (ld_foreign_pause(ctx, xl, false) != 0)
 		return LIVE_FAIL;
 	if (!ld_wait_paused(ctx, false, 0, NULL))
-		bad += ld_fail("still paused after the other pause was undone: "
+		bad += live_failf("still paused after the other pause was undone: "
 		    "a pause of ours leaked");
 	return bad ? LIVE_FAIL : LIVE_OK;
 }
@@ -906,51 +883,51 @@ check_vcpu_regs(struct live_ctx *ctx)
 	if (rc < 0)
 		return live_fail(&err, "reading the vCPUs");
 	if (n != ctx->lc_info.di_vcpus)
-		bad += ld_fail("%zu vCPUs read, the domain has %u", n,
+		bad += live_failf("%zu vCPUs read, the domain has %u", n,
 		    ctx->lc_info.di_vcpus);
 	for (i = 0; i < n && i < 64; i++) {
 		ld_print_regs(&regs[i]);
 		if (regs[i].vr_vcpu != i)
-			bad += ld_fail("entry %zu is vCPU %u", i,
+			bad += live_failf("entry %zu is vCPU %u", i,
 			    regs[i].vr_vcpu);
 		online += regs[i].vr_online;
 	}
 	if (online != ctx->lc_info.di_online_vcpus)
-		bad += ld_fail("%zu vCPUs online, the domain says %u", online,
+		bad += live_failf("%zu vCPUs online, the domain says %u", online,
 		    ctx->lc_info.di_online_vcpus);
 	if (n == 0)
-		return ld_fail("no vCPU");
+		return live_failf("no vCPU");
 
 	r = &regs[0];
 	if (!r->vr_online)
-		return ld_fail("vCPU 0 is offline");
+		return live_failf("vCPU 0 is offline");
 	if ((ctx->lc_info.di_type == XEN_DOMAIN_PV) !=
 	    (r->vr_layout != XEN_VCPU_HVM))
-		bad += ld_fail("a %s domain read with the %s layout",
+		bad += live_failf("a %s domain read with the %s layout",
 		    xen_domain_type_name(ctx->lc_info.di_type),
 		    xen_vcpu_layout_name(r->vr_layout));
 	if (!(r->vr_cr0 & XEN_X86_CR0_PG) || !(r->vr_cr0 & XEN_X86_CR0_PE))
-		bad += ld_fail("vCPU 0: CR0 %#" PRIx64 " without PE and PG",
+		bad += live_failf("vCPU 0: CR0 %#" PRIx64 " without PE and PG",
 		    r->vr_cr0);
 	if (r->vr_cr3 == 0)
-		bad += ld_fail("vCPU 0: CR3 is 0");
+		bad += live_failf("vCPU 0: CR3 is 0");
 	if (r->vr_layout == XEN_VCPU_PV64 || r->vr_layout == XEN_VCPU_HVM) {
 		/* The test guests are 64-bit kernels. */
 		if (!(r->vr_efer & XEN_X86_EFER_LMA))
-			bad += ld_fail("vCPU 0: EFER %#" PRIx64 " without LMA in "
+			bad += live_failf("vCPU 0: EFER %#" PRIx64 " without LMA in "
 			    "a 64-bit guest", r->vr_efer);
 		if (r->vr_cpl == 0 && r->vr_rip < LD_KERNEL_HALF)
-			bad += ld_fail("vCPU 0 in kernel mode at %#" PRIx64
+			bad += live_failf("vCPU 0 in kernel mode at %#" PRIx64
 			    ", below the kernel half", r->vr_rip);
 		if (r->vr_cpl == 3 && r->vr_rip >= LD_KERNEL_HALF)
-			bad += ld_fail("vCPU 0 in user mode at %#" PRIx64
+			bad += live_failf("vCPU 0 in user mode at %#" PRIx64
 			    ", in the kernel half", r->vr_rip);
 		if (r->vr_cpl == 0 && r->vr_addr_bits != 64)
-			bad += ld_fail("vCPU 0 in kernel mode runs %u-bit code",
+			bad += live_failf("vCPU 0 in kernel mode runs %u-bit code",
 			    r->vr_addr_bits);
 		if (r->vr_cpl == 0 && r->vr_gs_base < LD_KERNEL_HALF &&
 		    r->vr_kernel_gs_base < LD_KERNEL_HALF)
-			bad += ld_fail("vCPU 0: neither GS base (%#" PRIx64
+			bad += live_failf("vCPU 0: neither GS base (%#" PRIx64
 			    ", %#" PRIx64 ") is a kernel per-CPU address",
 			    r->vr_gs_base, r->vr_kernel_gs_base);
 	}
@@ -986,7 +963,7 @@ check_vcpu_xenctx(struct live_ctx *ctx)
 	int bad = 0, rc, xrc;
 
 	if (!ld_find("xenctx", extra, xenctx, sizeof(xenctx)))
-		return ld_skip("xenctx not in this bed: vCPU registers "
+		return live_skip("xenctx not in this bed: vCPU registers "
 		    "checked by invariants only (vcpu-regs)");
 	if ((rc = ld_require_unpaused(ctx)) != LIVE_OK)
 		return rc;
@@ -1030,12 +1007,12 @@ check_vcpu_xenctx(struct live_ctx *ctx)
 
 		for (i = 0; i < sizeof(cmp) / sizeof(cmp[0]); i++) {
 			if (!ld_xenctx_value(out, cmp[i].label, &v)) {
-				bad += ld_fail("no \"%s\" in xenctx's output",
+				bad += live_failf("no \"%s\" in xenctx's output",
 				    cmp[i].label);
 				continue;
 			}
 			if (v != cmp[i].ours)
-				bad += ld_fail("%sxenctx %#" PRIx64 ", ours %#"
+				bad += live_failf("%sxenctx %#" PRIx64 ", ours %#"
 				    PRIx64, cmp[i].label, v, cmp[i].ours);
 		}
 	}

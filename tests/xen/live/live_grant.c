@@ -32,7 +32,6 @@
 #include "xen/xen_grant.h"
 #include "tests/xen/live/live.h"
 
-#define LG_MAX		32
 #define LG_PAGE		((size_t)XEN_GRANT_PAGE_SIZE)
 /* Beyond any guest's grant table (Xen says GNTST_bad_gntref). */
 #define LG_REF_BEYOND	UINT32_C(0x7ffffff0)
@@ -44,104 +43,6 @@
 /* A domain id no test bed has. */
 #define LG_NO_DOMAIN	UINT32_C(32000)
 
-struct live_grant {
-	unsigned int	g_index;
-	uint32_t	g_ref;
-	bool		g_rw;
-	char		g_text[64];
-};
-
-/*
- * What the guest offered: gs_grant[0..gs_n), gs_rw writable ones first
- * (indexes into gs_grant), gs_ro the read-only one (or -1).
- */
-struct live_grants {
-	struct live_grant	gs_grant[LG_MAX];
-	size_t			gs_n;
-	size_t			gs_rw[LG_MAX];
-	size_t			gs_nrw;
-	int			gs_ro;
-};
-
-/*
- * Read the guest's GRANT lines of its last boot.  LIVE_OK with at least
- * one grant, LIVE_SKIP when the guest offers none (reason printed last),
- * LIVE_FAIL when the log cannot be read or is incomplete.
- */
-static int
-lg_parse(const char *path, struct live_grants *gs)
-{
-	char line[512], text[64], why[256] = "";
-	unsigned int idx, ref;
-	int rw;
-	bool done = false;
-	size_t n = 0, i;
-	FILE *f;
-
-	memset(gs, 0, sizeof(*gs));
-	gs->gs_ro = -1;
-	f = fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "%s: cannot read console log %s: %s\n",
-		    live_prog, path, strerror(errno));
-		return LIVE_FAIL;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p;
-
-		if ((p = strstr(line, "GRANTS-UNAVAILABLE")) != NULL) {
-			snprintf(why, sizeof(why), "%s", p);
-			why[strcspn(why, "\r\n")] = '\0';
-			continue;
-		}
-		if ((p = strstr(line, "GRANTS-DONE")) != NULL) {
-			done = true;
-			continue;
-		}
-		if ((p = strstr(line, "GRANT ")) == NULL ||
-		    sscanf(p, "GRANT %u gref=%u rw=%d text=%63s", &idx, &ref,
-		    &rw, text) != 4)
-			continue;
-		if (done || why[0] != '\0') {
-			/* A new boot: forget the previous one. */
-			done = false;
-			why[0] = '\0';
-			n = 0;
-		}
-		for (i = 0; i < n && gs->gs_grant[i].g_index != idx; i++)
-			;
-		if (i == n) {
-			if (n == LG_MAX)
-				continue;
-			n++;
-		}
-		gs->gs_grant[i].g_index = idx;
-		gs->gs_grant[i].g_ref = ref;
-		gs->gs_grant[i].g_rw = rw != 0;
-		snprintf(gs->gs_grant[i].g_text, sizeof(gs->gs_grant[i].g_text),
-		    "%s", text);
-	}
-	fclose(f);
-	if (n == 0) {
-		fprintf(stderr, "%s: guest offers no grants: %s\n", live_prog,
-		    why[0] != '\0' ? why : "no GRANT lines on its console");
-		return LIVE_SKIP;
-	}
-	if (!done) {
-		fprintf(stderr, "%s: %s has GRANT lines but no GRANTS-DONE\n",
-		    live_prog, path);
-		return LIVE_FAIL;
-	}
-	gs->gs_n = n;
-	for (i = 0; i < n; i++) {
-		if (gs->gs_grant[i].g_rw)
-			gs->gs_rw[gs->gs_nrw++] = i;
-		else if (gs->gs_ro < 0)
-			gs->gs_ro = (int)i;
-	}
-	return LIVE_OK;
-}
-
 /* Parse, require what the check needs, open the handle. */
 static int
 lg_setup(struct live_ctx *ctx, struct live_grants *gs, size_t need_rw,
@@ -150,15 +51,9 @@ lg_setup(struct live_ctx *ctx, struct live_grants *gs, size_t need_rw,
 	struct xen_err err;
 	int rc;
 
-	if ((rc = lg_parse(ctx->lc_console, gs)) != LIVE_OK)
+	if ((rc = live_parse_grants(ctx->lc_console, gs, need_rw,
+	    need_ro)) != LIVE_OK)
 		return rc;
-	if (gs->gs_nrw < need_rw || (need_ro && gs->gs_ro < 0)) {
-		fprintf(stderr, "%s: the guest offers %zu writable and %s "
-		    "read-only grant; this check needs %zu and %s\n",
-		    live_prog, gs->gs_nrw, gs->gs_ro < 0 ? "no" : "one",
-		    need_rw, need_ro ? "one" : "none");
-		return LIVE_FAIL;
-	}
 	xen_err_clear(&err);
 	*gtp = xen_grant_open(ctx->lc_domid, &err);
 	if (*gtp == NULL)
@@ -290,8 +185,8 @@ check_grant_map(struct live_ctx *ctx)
 	struct live_grants gs;
 	struct xen_grant *gt = NULL;
 	struct xen_err err;
-	uint32_t refs[LG_MAX];
-	int errs[LG_MAX];
+	uint32_t refs[LIVE_MAX_GRANTS];
+	int errs[LIVE_MAX_GRANTS];
 	unsigned char *base = NULL;
 	ssize_t failed;
 	size_t i, bad = 0;
@@ -344,8 +239,8 @@ check_grant_write(struct live_ctx *ctx)
 	struct live_grants gs;
 	struct xen_grant *gt = NULL;
 	struct xen_err err;
-	uint32_t refs[LG_MAX];
-	int errs[LG_MAX], rerr;
+	uint32_t refs[LIVE_MAX_GRANTS];
+	int errs[LIVE_MAX_GRANTS], rerr;
 	unsigned char *base = NULL, *rw0, *ro0, old;
 	size_t i, n, bad = 0;
 	ssize_t failed;
@@ -625,8 +520,8 @@ check_grant_partial(struct live_ctx *ctx)
 	struct live_grants gs;
 	struct xen_grant *gt = NULL;
 	struct xen_err err;
-	uint32_t refs[LG_MAX];
-	int errs[LG_MAX];
+	uint32_t refs[LIVE_MAX_GRANTS];
+	int errs[LIVE_MAX_GRANTS];
 	unsigned char *base = NULL, *first;
 	size_t i, n, mid, nmid;
 	ssize_t failed;

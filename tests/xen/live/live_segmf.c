@@ -73,30 +73,10 @@
 #include "xen/xen_physmem.h"
 
 #define PG		XEN_PAGE_SIZE
-#define GR_MAX		32	/* grants read from the console */
+#define LIVE_MAX_GRANTS		32	/* grants read from the console */
 /* Memory of the throwaway domain: the bed's guest kernel image alone
  * spans guest physical 16..74 MiB, so 32 MiB cannot hold it. */
 #define DOOMED_MEM_MIB	96
-
-static int
-lfail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", live_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return LIVE_FAIL;
-}
-
-static int
-lskip(const char *why)
-{
-	fprintf(stderr, "%s: %s\n", live_prog, why);
-	return LIVE_SKIP;
-}
 
 /* What most checks start from: the domain bound, an address space. */
 struct env {
@@ -125,7 +105,7 @@ env_open(struct live_ctx *ctx, struct env *e, bool markers)
 	if (markers) {
 		if (live_parse_markers(ctx->lc_console, e->e_m, &e->e_nm,
 		    &done) < 0 || e->e_nm == 0 || !done)
-			return lskip("no marker lines on the guest's console "
+			return live_skip("no marker lines on the guest's console "
 			    "(run tests/xen/guest/marker in it)");
 	}
 	xen_err_clear(&err);
@@ -134,7 +114,7 @@ env_open(struct live_ctx *ctx, struct env *e, bool markers)
 		return live_fail(&err, "binding domain memory");
 	if ((e->e_as = as_alloc(0)) == NULL) {
 		xen_physmem_close(e->e_xp);
-		return lfail("as_alloc: %s", strerror(errno));
+		return live_failf("as_alloc: %s", strerror(errno));
 	}
 	return LIVE_OK;
 }
@@ -162,11 +142,11 @@ map_mf(struct env *e, struct segmf_crargs *a, size_t npages)
 	void *addr;
 
 	if (as_gap(e->e_as, npages * PG, 0, AS_GAP_LOW, &addr) < 0) {
-		lfail("as_gap of %zu pages: %s", npages, strerror(errno));
+		live_failf("as_gap of %zu pages: %s", npages, strerror(errno));
 		return NULL;
 	}
 	if (as_map(e->e_as, addr, npages * PG, segmf_create, a) < 0) {
-		lfail("as_map of a seg_mf segment of %zu pages: %s", npages,
+		live_failf("as_map of a seg_mf segment of %zu pages: %s", npages,
 		    strerror(errno));
 		return NULL;
 	}
@@ -180,7 +160,7 @@ verify(struct env *e)
 
 	if (as_verify(e->e_as, why, sizeof(why)) == 0)
 		return true;
-	lfail("as_verify: %s", why);
+	live_failf("as_verify: %s", why);
 	return false;
 }
 
@@ -191,7 +171,7 @@ stats(struct env *e, const void *addr)
 
 	memset(&st, 0, sizeof(st));
 	if (segmf_stats(e->e_as, addr, &st) < 0)
-		lfail("segmf_stats: %s", strerror(errno));
+		live_failf("segmf_stats: %s", strerror(errno));
 	return st;
 }
 
@@ -249,7 +229,7 @@ check_range(struct live_ctx *ctx)
 		size_t p = (size_t)(e.e_m[i].m_pfn - lo), k = p / kluster;
 
 		if (as_read(e.e_as, base + p * PG, page, PG, &err) != PG) {
-			bad += lfail("marker %u: as_read: %s", e.e_m[i].m_index,
+			bad += live_failf("marker %u: as_read: %s", e.e_m[i].m_index,
 			    strerror(err)) != 0;
 			continue;
 		}
@@ -267,10 +247,10 @@ check_range(struct live_ctx *ctx)
 	    "mapped, %zu failed\n", e.e_nm, lo, hi, npages, st.ms_fills, nkl,
 	    kluster, st.ms_resident, st.ms_failed);
 	if (st.ms_fills != nkl)
-		bad += lfail("%" PRIu64 " batch calls, expected one per "
+		bad += live_failf("%" PRIu64 " batch calls, expected one per "
 		    "kluster touched (%zu)", st.ms_fills, nkl) != 0;
 	if (as_unmap(e.e_as, base, npages * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	bad += !verify(&e);
 	rc = bad == 0 ? LIVE_OK : LIVE_FAIL;
 out:
@@ -298,7 +278,7 @@ check_list(struct live_ctx *ctx)
 		gfns[i] = e.e_m[e.e_nm - 1 - i].m_pfn;
 	gfns[e.e_nm] = e.e_m[e.e_nm - 1].m_pfn;	/* a frame twice */
 	if ((buf = malloc(n * PG)) == NULL) {
-		rc = lfail("out of memory");
+		rc = live_failf("out of memory");
 		goto out;
 	}
 	for (pass = 0; pass < 2; pass++) {
@@ -318,15 +298,15 @@ check_list(struct live_ctx *ctx)
 		if (pass == 1) {
 			for (i = 0; i < n; i++)
 				if (errs[i] != 0)
-					bad += lfail("prefault: page %zu: %s",
+					bad += live_failf("prefault: page %zu: %s",
 					    i, strerror(errs[i])) != 0;
 			if (stats(&e, base).ms_fills != 1)
-				bad += lfail("prefault made %" PRIu64 " batch "
+				bad += live_failf("prefault made %" PRIu64 " batch "
 				    "calls, expected 1",
 				    stats(&e, base).ms_fills) != 0;
 		}
 		if (as_read(e.e_as, base, buf, n * PG, &err) != n * PG)
-			bad += lfail("%s: as_read: %s", how,
+			bad += live_failf("%s: as_read: %s", how,
 			    strerror(err)) != 0;
 		for (i = 0; i < n && bad == 0; i++) {
 			const struct live_marker *m = i < e.e_nm ?
@@ -339,11 +319,11 @@ check_list(struct live_ctx *ctx)
 		printf("%s of %zu frames: %" PRIu64 " batch call(s), %zu "
 		    "mapped\n", how, n, st.ms_fills, st.ms_resident);
 		if (st.ms_fills != 1 || st.ms_resident != n)
-			bad += lfail("%s: %" PRIu64 " calls and %zu pages "
+			bad += live_failf("%s: %" PRIu64 " calls and %zu pages "
 			    "mapped, expected 1 and %zu", how, st.ms_fills,
 			    st.ms_resident, n) != 0;
 		if (as_unmap(e.e_as, base, n * PG) < 0)
-			bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+			bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	}
 	bad += !verify(&e);
 	rc = bad == 0 ? LIVE_OK : LIVE_FAIL;
@@ -377,7 +357,7 @@ fill_case(struct env *e, uint64_t first, size_t npages, size_t k,
 	if (buf == NULL || errs == NULL) {
 		free(buf);
 		free(errs);
-		return lfail("out of memory");
+		return live_failf("out of memory");
 	}
 	a = xen_args(e, SEGMF_FRAMES_RANGE, first, NULL, k, PROT_READ);
 	if (prefault) {
@@ -401,17 +381,17 @@ fill_case(struct env *e, uint64_t first, size_t npages, size_t k,
 	    x1.ps_calls - x0.ps_calls, st.ms_resident, st.ms_failed,
 	    mib_per_s(npages, t));
 	if (got != npages * PG && st.ms_failed == 0)
-		bad += lfail("as_read stopped at byte %zu: %s", got,
+		bad += live_failf("as_read stopped at byte %zu: %s", got,
 		    strerror(err)) != 0;
 	if (st.ms_fills != want)
-		bad += lfail("%" PRIu64 " batch calls, expected %zu",
+		bad += live_failf("%" PRIu64 " batch calls, expected %zu",
 		    st.ms_fills, want) != 0;
 	if (x1.ps_calls - x0.ps_calls < want)
-		bad += lfail("privcmd saw %" PRIu64 " calls, fewer than %zu",
+		bad += live_failf("privcmd saw %" PRIu64 " calls, fewer than %zu",
 		    x1.ps_calls - x0.ps_calls, want) != 0;
 	if (st.ms_frames + st.ms_errors != npages ||
 	    st.ms_resident + st.ms_failed != npages)
-		bad += lfail("frames %" PRIu64 " + errors %" PRIu64 " and "
+		bad += live_failf("frames %" PRIu64 " + errors %" PRIu64 " and "
 		    "resident %zu + failed %zu do not make %zu pages",
 		    st.ms_frames, st.ms_errors, st.ms_resident, st.ms_failed,
 		    npages) != 0;
@@ -419,7 +399,7 @@ fill_case(struct env *e, uint64_t first, size_t npages, size_t k,
 	    prefault ? "a prefaulted range" : "a demand-faulted range"))
 		bad++;
 	if (as_unmap(e->e_as, base, npages * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	free(buf);
 	free(errs);
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
@@ -494,30 +474,30 @@ hole_case(struct env *e, uint64_t gfn, const char *what)
 		memset(page, 0x55, PG);
 		if (segmf_prefault(e->e_as, base, PG, errs) != 1 ||
 		    errs[0] != ENXIO)
-			bad += lfail("%s gfn 0x%" PRIx64 ": prefault says %s, "
+			bad += live_failf("%s gfn 0x%" PRIx64 ": prefault says %s, "
 			    "expected ENXIO", what, gfn,
 			    strerror(errs[0])) != 0;
 		if (!zero) {
 			if (as_read(e->e_as, base, page, PG, &err) != 0 ||
 			    err != ENXIO)
-				bad += lfail("%s gfn 0x%" PRIx64 ": read: %s, "
+				bad += live_failf("%s gfn 0x%" PRIx64 ": read: %s, "
 				    "expected ENXIO", what, gfn,
 				    strerror(err)) != 0;
 		} else {
 			size_t k;
 
 			if (as_read(e->e_as, base, page, PG, &err) != PG)
-				bad += lfail("%s gfn 0x%" PRIx64 " with zeros: "
+				bad += live_failf("%s gfn 0x%" PRIx64 " with zeros: "
 				    "%s", what, gfn, strerror(err)) != 0;
 			for (k = 0; k < PG && page[k] == 0; k++)
 				;
 			if (k != PG)
-				bad += lfail("%s gfn 0x%" PRIx64 " reads "
+				bad += live_failf("%s gfn 0x%" PRIx64 " reads "
 				    "non-zero with SEGMF_HOLES_ZERO", what,
 				    gfn) != 0;
 		}
 		if (as_unmap(e->e_as, base, PG) < 0)
-			bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+			bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	}
 	printf("%s gfn 0x%" PRIx64 ": ENXIO per page, zeros with the flag\n",
 	    what, gfn);
@@ -549,20 +529,20 @@ mixed_case(struct env *e, uint64_t edge)
 	xen_physmem_stats(e->e_xp, &x1);
 	for (i = 0; i < n; i++)
 		if ((errs[i] == 0) != (i < half))
-			bad += lfail("gfn 0x%" PRIx64 " across the edge: %s",
+			bad += live_failf("gfn 0x%" PRIx64 " across the edge: %s",
 			    edge - half + i, strerror(errs[i])) != 0;
 	if (stats(e, base).ms_fills != 1)
-		bad += lfail("the edge took more than one batch call") != 0;
+		bad += live_failf("the edge took more than one batch call") != 0;
 	if (as_read(e->e_as, base, page, PG, &err) != PG ||
 	    as_read(e->e_as, base + (half - 1) * PG, page, PG, &err) != PG)
-		bad += lfail("a frame below the edge does not read: %s",
+		bad += live_failf("a frame below the edge does not read: %s",
 		    strerror(err)) != 0;
 	if (as_read(e->e_as, base + half * PG, page, PG, &err) != 0 ||
 	    err != ENXIO)
-		bad += lfail("a frame past the edge reads (%s)",
+		bad += live_failf("a frame past the edge reads (%s)",
 		    strerror(err)) != 0;
 	if (as_unmap(e->e_as, base, n * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	printf("one batch across gfn 0x%" PRIx64 ": %zu mapped, %zu holes; "
 	    "privcmd calls %" PRIu64 " (the good run mapped again on its "
 	    "own)\n", edge, half, n - half, x1.ps_calls - x0.ps_calls);
@@ -592,12 +572,12 @@ check_holes(struct live_ctx *ctx)
 	}
 	if (segmf_prefault(e.e_as, base, 4 * PG, errs) < 2 ||
 	    errs[2] != ENXIO || errs[3] != ENXIO)
-		bad += lfail("pfns 0x%" PRIx64 "..+3 across the end (0x%"
+		bad += live_failf("pfns 0x%" PRIx64 "..+3 across the end (0x%"
 		    PRIx64 "): results %d %d %d %d, expected ENXIO for the "
 		    "last two", limit - 2, limit, errs[0], errs[1], errs[2],
 		    errs[3]) != 0;
 	if (as_unmap(e.e_as, base, 4 * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	bad += hole_case(&e, limit, "past the end:") != LIVE_OK;
 	bad += hole_case(&e, limit + 12345, "far past the end:") != LIVE_OK;
 
@@ -606,12 +586,12 @@ check_holes(struct live_ctx *ctx)
 		xen_err_clear(&xerr);
 		if (xen_physmem_present(e.e_xp, e.e_m[i].m_pfn, &run,
 		    &xerr) != 1)
-			bad += lfail("present(marker pfn 0x%" PRIx64 ") is not "
+			bad += live_failf("present(marker pfn 0x%" PRIx64 ") is not "
 			    "1: %s", e.e_m[i].m_pfn,
 			    xen_err_msg(&xerr)) != 0;
 	}
 	if (xen_physmem_present(e.e_xp, limit, &run, NULL) != 0)
-		bad += lfail("present(limit) is not 0") != 0;
+		bad += live_failf("present(limit) is not 0") != 0;
 
 	/* A hole inside: for PVH past the RAM (below 4 GiB). */
 	hole = find_hole(&e, ctx->lc_info.di_tot_pages > 64 ?
@@ -623,7 +603,7 @@ check_holes(struct live_ctx *ctx)
 			bad += mixed_case(&e, hole) != LIVE_OK;
 	}
 	else if (ctx->lc_info.di_type != XEN_DOMAIN_PV)
-		bad += lfail("no hole found past the RAM of a %s guest",
+		bad += live_failf("no hole found past the RAM of a %s guest",
 		    xen_domain_type_name(ctx->lc_info.di_type)) != 0;
 	else
 		printf("no p2m hole inside this PV guest (none to test)\n");
@@ -733,20 +713,20 @@ check_readonly(struct live_ctx *ctx)
 	}
 	if (as_write(e.e_as, base + 100, &one, 1, &err) != 0 ||
 	    err != EACCES)
-		bad += lfail("as_write through a read-only seg_mf segment: "
+		bad += live_failf("as_write through a read-only seg_mf segment: "
 		    "%s, expected EACCES", strerror(err)) != 0;
 	if (as_fault(e.e_as, base, PG, F_INVAL, S_WRITE) == 0 ||
 	    errno != EACCES)
-		bad += lfail("as_fault S_WRITE on a read-only segment: not "
+		bad += live_failf("as_fault S_WRITE on a read-only segment: not "
 		    "EACCES") != 0;
 	if (as_setprot(e.e_as, base, PG, PROT_READ | PROT_WRITE) == 0 ||
 	    errno != EACCES)
-		bad += lfail("setprot above maxprot: not EACCES") != 0;
+		bad += live_failf("setprot above maxprot: not EACCES") != 0;
 	(void)as_unmap(e.e_as, base, PG);
 
 	status = run_readonly_child(ctx->lc_domid, m, false, &read);
 	if (!read || !WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
-		bad += lfail("a child writing through its read-only mapping: "
+		bad += live_failf("a child writing through its read-only mapping: "
 		    "%s, status 0x%x (expected killed by SIGSEGV)", read ?
 		    "read the marker" : "did not read the marker",
 		    status) != 0;
@@ -755,7 +735,7 @@ check_readonly(struct live_ctx *ctx)
 		    "killed it with SIGSEGV\n");
 	status = run_readonly_child(ctx->lc_domid, m, true, &read);
 	if (!read || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		bad += lfail("a child writing a marker byte back through a "
+		bad += live_failf("a child writing a marker byte back through a "
 		    "writable mapping: status 0x%x", status) != 0;
 	else
 		printf("writable: the child wrote a marker byte back and "
@@ -787,7 +767,7 @@ check_dom0(struct live_ctx *ctx)
 	if (xp != NULL || err.xe_errno != EINVAL ||
 	    strstr(xen_err_msg(&err), "dom0") == NULL) {
 		xen_physmem_close(xp);
-		return lfail("binding dom0 without asking: %s (expected "
+		return live_failf("binding dom0 without asking: %s (expected "
 		    "EINVAL naming dom0)", xp != NULL ? "bound" :
 		    xen_err_msg(&err));
 	}
@@ -795,7 +775,7 @@ check_dom0(struct live_ctx *ctx)
 	xen_err_clear(&err);
 	if (xen_physmem_open(ctx->lc_xh, 0x7ff0, &err) != NULL ||
 	    err.xe_errno != EINVAL)
-		bad += lfail("binding DOMID_SELF was not refused") != 0;
+		bad += live_failf("binding DOMID_SELF was not refused") != 0;
 
 	/* Asked for: the binding may work; seg_mf still wants the flag. */
 	xen_err_clear(&err);
@@ -808,7 +788,7 @@ check_dom0(struct live_ctx *ctx)
 	}
 	if ((as = as_alloc(0)) == NULL) {
 		xen_physmem_close(xp);
-		return lfail("as_alloc: %s", strerror(errno));
+		return live_failf("as_alloc: %s", strerror(errno));
 	}
 	memset(&a, 0, sizeof(a));
 	a.pm = xp;
@@ -818,11 +798,11 @@ check_dom0(struct live_ctx *ctx)
 	a.prot = PROT_READ;
 	addr = as_window_base(as);
 	if (as_map(as, addr, PG, segmf_create, &a) == 0 || errno != EACCES)
-		bad += lfail("seg_mf over dom0 without SEGMF_ALLOW_DOM0: not "
+		bad += live_failf("seg_mf over dom0 without SEGMF_ALLOW_DOM0: not "
 		    "EACCES") != 0;
 	a.flags = SEGMF_ALLOW_DOM0;
 	if (as_map(as, addr, PG, segmf_create, &a) < 0)
-		bad += lfail("seg_mf over dom0 with SEGMF_ALLOW_DOM0: %s",
+		bad += live_failf("seg_mf over dom0 with SEGMF_ALLOW_DOM0: %s",
 		    strerror(errno)) != 0;
 	else
 		printf("seg_mf over dom0: EACCES without SEGMF_ALLOW_DOM0, "
@@ -854,28 +834,28 @@ check_unmap(struct live_ctx *ctx)
 		return LIVE_FAIL;
 	}
 	if (as_incore(e.e_as, base, npages * PG, vec) < 0)
-		bad += lfail("as_incore: %s", strerror(errno)) != 0;
+		bad += live_failf("as_incore: %s", strerror(errno)) != 0;
 	for (i = 0; i < npages; i++)
 		resident += vec[i];
 	if (resident != 0)
-		bad += lfail("%zu pages incore before any fault", resident) != 0;
+		bad += live_failf("%zu pages incore before any fault", resident) != 0;
 	/* Map the marker's kluster only. */
 	if (as_fault(e.e_as, base + mp * PG, 1, F_INVAL, S_READ) < 0)
-		bad += lfail("fault on the marker: %s", strerror(errno)) != 0;
+		bad += live_failf("fault on the marker: %s", strerror(errno)) != 0;
 	(void)as_incore(e.e_as, base, npages * PG, vec);
 	for (i = 0; i < npages; i++)
 		if (vec[i] && i / kluster != mp / kluster)
-			bad += lfail("page %zu incore outside the faulted "
+			bad += live_failf("page %zu incore outside the faulted "
 			    "kluster", i) != 0;
 	/* Everything, with each page's result. */
 	if (segmf_prefault(e.e_as, base, npages * PG, errs) < 0)
-		bad += lfail("segmf_prefault: %s", strerror(errno)) != 0;
+		bad += live_failf("segmf_prefault: %s", strerror(errno)) != 0;
 	(void)as_incore(e.e_as, base, npages * PG, vec);
 	(void)mincore(base, npages * PG, host);
 	for (i = 0, resident = 0; i < npages; i++) {
 		resident += vec[i];
 		if (vec[i] != (errs[i] == 0))
-			bad += lfail("page %zu: incore %d but prefault says %s",
+			bad += live_failf("page %zu: incore %d but prefault says %s",
 			    i, vec[i], strerror(errs[i])) != 0;
 		host_resident += host[i] & 1;
 	}
@@ -885,14 +865,14 @@ check_unmap(struct live_ctx *ctx)
 	    host_resident);
 	st = stats(&e, base);
 	if (st.ms_resident != resident)
-		bad += lfail("stats say %zu resident, incore %zu",
+		bad += live_failf("stats say %zu resident, incore %zu",
 		    st.ms_resident, resident) != 0;
 
 	/* Pinned: no unmap. */
 	if (as_fault(e.e_as, base + mp * PG, PG, F_SOFTLOCK, S_READ) < 0)
-		bad += lfail("F_SOFTLOCK: %s", strerror(errno)) != 0;
+		bad += live_failf("F_SOFTLOCK: %s", strerror(errno)) != 0;
 	if (as_unmap(e.e_as, base, npages * PG) == 0 || errno != EBUSY)
-		bad += lfail("as_unmap of a pinned page: not EBUSY") != 0;
+		bad += live_failf("as_unmap of a pinned page: not EBUSY") != 0;
 	(void)as_fault(e.e_as, base + mp * PG, PG, F_SOFTUNLOCK, S_READ);
 
 	/*
@@ -910,11 +890,11 @@ check_unmap(struct live_ctx *ctx)
 
 		xen_physmem_stats(e.e_xp, &x0);
 		if (as_unmap(e.e_as, base + cut * PG, 4 * PG) < 0)
-			bad += lfail("as_unmap of pages %zu..%zu: %s", cut,
+			bad += live_failf("as_unmap of pages %zu..%zu: %s", cut,
 			    cut + 3, strerror(errno)) != 0;
 		bad += !verify(&e);
 		if (as_nsegs(e.e_as) != 2)
-			bad += lfail("%zu segments after a split, expected 2",
+			bad += live_failf("%zu segments after a split, expected 2",
 			    as_nsegs(e.e_as)) != 0;
 		if (!marker_ok(&e.e_m[0], base + mp * PG, "a pointer into a "
 		    "seg_mf piece after a partial unmap"))
@@ -924,16 +904,16 @@ check_unmap(struct live_ctx *ctx)
 			bad++;
 		xen_physmem_stats(e.e_xp, &x1);
 		if (x1.ps_calls != x0.ps_calls)
-			bad += lfail("the marker's piece asked Xen again (%"
+			bad += live_failf("the marker's piece asked Xen again (%"
 			    PRIu64 " calls)", x1.ps_calls - x0.ps_calls) != 0;
 		if (as_fault(e.e_as, base + cut * PG, 1, F_INVAL, S_READ) == 0 ||
 		    errno != EFAULT)
-			bad += lfail("a cut-out page still faults in") != 0;
+			bad += live_failf("a cut-out page still faults in") != 0;
 		(void)as_incore(e.e_as, keep, kluster * PG, vec);
 		for (i = 0; i < kluster; i++)
 			if (vec[i] != (errs[(size_t)(keep - base) / PG + i] ==
 			    0))
-				bad += lfail("after the cut, page %zu: incore "
+				bad += live_failf("after the cut, page %zu: incore "
 				    "%d", (size_t)(keep - base) / PG + i,
 				    vec[i]) != 0;
 		/* The cut unit's other pages: unmapped, then back. */
@@ -942,11 +922,11 @@ check_unmap(struct live_ctx *ctx)
 		    (kluster - 8) * PG, vec + 4);
 		for (i = 0; i < kluster - 4; i++)
 			if (vec[i] != 0)
-				bad += lfail("page %zu of the cut unit is still "
+				bad += live_failf("page %zu of the cut unit is still "
 				    "mapped", i < 4 ? k0 + i : cut + i) != 0;
 		if (as_read(e.e_as, base + k0 * PG, copy, PG, &err) != PG &&
 		    errs[k0] == 0)
-			bad += lfail("page %zu does not fault in again: %s",
+			bad += live_failf("page %zu does not fault in again: %s",
 			    k0, strerror(err)) != 0;
 		printf("incore and the stats agree; pages %zu..%zu cut out of "
 		    "a unit (its other pages unmapped with them, faulting "
@@ -954,9 +934,9 @@ check_unmap(struct live_ctx *ctx)
 		    "asking Xen again\n", cut, cut + 3);
 	}
 	if (as_unmap(e.e_as, base, npages * PG) < 0)
-		bad += lfail("as_unmap of the rest: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap of the rest: %s", strerror(errno)) != 0;
 	if (as_nsegs(e.e_as) != 0)
-		bad += lfail("%zu segments left", as_nsegs(e.e_as)) != 0;
+		bad += live_failf("%zu segments left", as_nsegs(e.e_as)) != 0;
 	bad += !verify(&e);
 	env_close(&e);
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
@@ -1037,7 +1017,7 @@ doomed_create(struct live_ctx *ctx, enum xen_domain_type type,
 	    xen_domain_type_name(type), (int)getpid());
 	snprintf(cfg, sizeof(cfg), "/tmp/%s.cfg", name);
 	if ((f = fopen(cfg, "w")) == NULL)
-		return lfail("%s: %s", cfg, strerror(errno));
+		return live_failf("%s: %s", cfg, strerror(errno));
 	n = snprintf(buf, sizeof(buf), "name=\"%s\"\ntype=\"%s\"\n"
 	    "kernel=\"%s\"\nmemory=%d\nvcpus=1\n"
 	    "extra=\"console=hvc0 quiet\"\non_crash=\"preserve\"\n%s", name,
@@ -1049,7 +1029,7 @@ doomed_create(struct live_ctx *ctx, enum xen_domain_type type,
 	unlink(cfg);
 	if (rc != 0) {
 		(void)doomed_destroy(name);
-		return lfail("xl create -p of a %d MiB %s domain failed (exit "
+		return live_failf("xl create -p of a %d MiB %s domain failed (exit "
 		    "%d)", DOOMED_MEM_MIB, xen_domain_type_name(type), rc);
 	}
 	xen_err_clear(&xerr);
@@ -1086,7 +1066,7 @@ wait_gone(struct live_ctx *ctx, uint32_t domid, double secs)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	lfail("domain %" PRIu32 " still exists (%s) %.0f s after the unmap: "
+	live_failf("domain %" PRIu32 " still exists (%s) %.0f s after the unmap: "
 	    "a mapping of it was not released", domid, di.di_dying ?
 	    "dying" : "not even dying", secs);
 	show_xl_list();
@@ -1129,7 +1109,7 @@ destroy_while_mapped(struct live_ctx *ctx, const char *name, uint32_t domid)
 		goto out;
 	}
 	if ((e.e_as = as_alloc(0)) == NULL) {
-		bad += lfail("as_alloc: %s", strerror(errno)) != 0;
+		bad += live_failf("as_alloc: %s", strerror(errno)) != 0;
 		goto out;
 	}
 	a = xen_args(&e, SEGMF_FRAMES_RANGE, first, NULL, kluster,
@@ -1140,7 +1120,7 @@ destroy_while_mapped(struct live_ctx *ctx, const char *name, uint32_t domid)
 	}
 	/* The first kluster mapped; a page of it is ours to write. */
 	if (as_fault(e.e_as, base, kluster * PG, F_INVAL, S_WRITE) < 0) {
-		bad += lfail("faulting in the first kluster: %s",
+		bad += live_failf("faulting in the first kluster: %s",
 		    strerror(errno)) != 0;
 		goto out;
 	}
@@ -1152,7 +1132,7 @@ destroy_while_mapped(struct live_ctx *ctx, const char *name, uint32_t domid)
 	if (xen_physmem_read_pages(e.e_xp, &pfn, 1, page, &perr, &xerr) != 0)
 		bad += live_fail(&xerr, "reading the written page") != 0;
 	else if (memcmp(page, pattern, PG) != 0)
-		bad += lfail("a write through seg_mf did not reach the "
+		bad += live_failf("a write through seg_mf did not reach the "
 		    "domain's page") != 0;
 	else
 		printf("a write through a writable seg_mf page reached the "
@@ -1160,7 +1140,7 @@ destroy_while_mapped(struct live_ctx *ctx, const char *name, uint32_t domid)
 	memcpy(saved, base + PG, PG);
 
 	if ((rc = doomed_destroy(name)) != 0)
-		bad += lfail("xl destroy %s: exit %d", name, rc) != 0;
+		bad += live_failf("xl destroy %s: exit %d", name, rc) != 0;
 	destroyed = true;
 	if (xen_domain_info(ctx->lc_xh, domid, &di, NULL) == 0)
 		printf("after xl destroy: domain %" PRIu32 " %s\n", domid,
@@ -1172,19 +1152,19 @@ destroy_while_mapped(struct live_ctx *ctx, const char *name, uint32_t domid)
 	/* Later faults fail cleanly: ESRCH. */
 	errno = 0;
 	if (as_fault(e.e_as, base + kluster * PG, PG, F_INVAL, S_READ) == 0)
-		bad += lfail("a fault on the destroyed domain succeeded") != 0;
+		bad += live_failf("a fault on the destroyed domain succeeded") != 0;
 	else if (errno != ESRCH)
-		bad += lfail("a fault on the destroyed domain: %s, expected "
+		bad += live_failf("a fault on the destroyed domain: %s, expected "
 		    "ESRCH", strerror(errno)) != 0;
 	else
 		printf("a later fault: %s\n", strerror(errno));
 	if (segmf_prefault(e.e_as, base + 2 * kluster * PG, kluster * PG,
 	    errs) != (ssize_t)kluster)
-		bad += lfail("prefault on the destroyed domain did not fail "
+		bad += live_failf("prefault on the destroyed domain did not fail "
 		    "every page") != 0;
 	for (i = 0; i < kluster; i++)
 		if (errs[i] != ESRCH) {
-			bad += lfail("prefault page %zu: %s, expected ESRCH", i,
+			bad += live_failf("prefault page %zu: %s, expected ESRCH", i,
 			    strerror(errs[i])) != 0;
 			break;
 		}
@@ -1192,26 +1172,26 @@ destroy_while_mapped(struct live_ctx *ctx, const char *name, uint32_t domid)
 	pfn = first + 40;
 	if (xen_physmem_read_pages(e.e_xp, &pfn, 1, page, &perr, &xerr) != 1 ||
 	    perr != ESRCH)
-		bad += lfail("xen_physmem_read_pages after destroy: %s",
+		bad += live_failf("xen_physmem_read_pages after destroy: %s",
 		    xen_err_msg(&xerr)) != 0;
 	else
 		printf("xen_physmem: %s\n", xen_err_msg(&xerr));
 
 	/* Mapped pages stay memory: read and compare, as_read too. */
 	if (memcmp(base + PG, saved, PG) != 0)
-		bad += lfail("a page mapped before the destroy changed") != 0;
+		bad += live_failf("a page mapped before the destroy changed") != 0;
 	if (as_read(e.e_as, base + 3 * PG, page, PG, &err) != PG ||
 	    memcmp(page, pattern, PG) != 0)
-		bad += lfail("as_read of a mapped page after the destroy: %s",
+		bad += live_failf("as_read of a mapped page after the destroy: %s",
 		    strerror(err)) != 0;
 	st = stats(&e, base);
 	printf("after the destroy: %zu pages still mapped and readable, %zu "
 	    "failed\n", st.ms_resident, st.ms_failed);
 	if (st.ms_resident != kluster)
-		bad += lfail("%zu pages mapped, expected %zu", st.ms_resident,
+		bad += live_failf("%zu pages mapped, expected %zu", st.ms_resident,
 		    kluster) != 0;
 	if (as_unmap(e.e_as, base, npages * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	bad += !verify(&e);
 out:
 	env_close(&e);
@@ -1241,7 +1221,7 @@ check_destroy(struct live_ctx *ctx)
 	int bad = 0, rc;
 
 	if (kernel == NULL)
-		return lskip("no guest kernel (/boot/vmlinux-guest or "
+		return live_skip("no guest kernel (/boot/vmlinux-guest or "
 		    "$PORTHOLE_GUEST_KERNEL) to build a throwaway domain");
 	if (ctx->lc_info.di_type == XEN_DOMAIN_PV) {
 		if ((rc = doomed_create(ctx, XEN_DOMAIN_PV, kernel, name,
@@ -1251,18 +1231,18 @@ check_destroy(struct live_ctx *ctx)
 		xp = xen_physmem_open(ctx->lc_xh, domid, &xerr);
 		if (xp != NULL) {
 			xen_physmem_close(xp);
-			bad += lfail("a never-run PV domain was bound: it has "
+			bad += live_failf("a never-run PV domain was bound: it has "
 			    "no p2m to translate through") != 0;
 		} else if (strstr(xen_err_msg(&xerr), "p2m") == NULL ||
 		    strstr(xen_err_msg(&xerr), "not yet run") == NULL) {
-			bad += lfail("binding a never-run PV domain: unclear "
+			bad += live_failf("binding a never-run PV domain: unclear "
 			    "refusal: %s", xen_err_msg(&xerr)) != 0;
 		} else {
 			printf("never-run PV domain refused: %s\n",
 			    xen_err_msg(&xerr));
 		}
 		if ((rc = doomed_destroy(name)) != 0)
-			bad += lfail("xl destroy %s: exit %d", name, rc) != 0;
+			bad += live_failf("xl destroy %s: exit %d", name, rc) != 0;
 		if (!wait_gone(ctx, domid, 60))
 			bad++;
 	}
@@ -1293,12 +1273,12 @@ check_kpm(struct live_ctx *ctx)
 		return rc;
 	if ((pm = physmem_live_open(e.e_xp)) == NULL) {
 		env_close(&e);
-		return lfail("physmem_live_open: %s", strerror(errno));
+		return live_failf("physmem_live_open: %s", strerror(errno));
 	}
 	physmem_describe(pm, desc, sizeof(desc));
 	printf("provider: %s\n", desc);
 	if (physmem_nframes(pm) != xen_physmem_pfn_limit(e.e_xp))
-		bad += lfail("%" PRIu64 " frames, xen_physmem says %" PRIu64,
+		bad += live_failf("%" PRIu64 " frames, xen_physmem says %" PRIu64,
 		    physmem_nframes(pm),
 		    xen_physmem_pfn_limit(e.e_xp)) != 0;
 	for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
@@ -1306,7 +1286,7 @@ check_kpm(struct live_ctx *ctx)
 		o.po_size = sizeof(o);
 		o.po_mode = modes[k];
 		if ((pw = physwin_open(e.e_as, pm, &o)) == NULL) {
-			bad += lfail("physwin_open (%s): %s", k == 0 ? "kpm" :
+			bad += live_failf("physwin_open (%s): %s", k == 0 ? "kpm" :
 			    "map", strerror(errno)) != 0;
 			continue;
 		}
@@ -1315,7 +1295,7 @@ check_kpm(struct live_ctx *ctx)
 
 			if (physwin_read(pw, m->m_pfn * PG, page, PG, &err) !=
 			    PG) {
-				bad += lfail("physwin_read of marker %u: %s",
+				bad += live_failf("physwin_read of marker %u: %s",
 				    m->m_index, strerror(err)) != 0;
 				continue;
 			}
@@ -1327,10 +1307,10 @@ check_kpm(struct live_ctx *ctx)
 			    &perr, &xerr) != 0)
 				bad += live_fail(&xerr, "xen_physmem") != 0;
 			else if (memcmp(ours, page, PG) != 0)
-				bad += lfail("marker %u: the window and "
+				bad += live_failf("marker %u: the window and "
 				    "xen_physmem disagree", m->m_index) != 0;
 			if (physmem_present(pm, m->m_pfn, &run) != 1)
-				bad += lfail("present(marker pfn) is not 1") !=
+				bad += live_failf("present(marker pfn) is not 1") !=
 				    0;
 		}
 		printf("%zu markers through %s equal xen_physmem reads\n",
@@ -1338,116 +1318,18 @@ check_kpm(struct live_ctx *ctx)
 		physwin_close(pw);
 	}
 	if (physmem_present(pm, physmem_nframes(pm), &run) != 0)
-		bad += lfail("present(nframes) is not 0") != 0;
+		bad += live_failf("present(nframes) is not 0") != 0;
 	physmem_rele(pm);
 	if (as_nsegs(e.e_as) != 0)
-		bad += lfail("segments left after physwin_close") != 0;
+		bad += live_failf("segments left after physwin_close") != 0;
 	bad += !verify(&e);
 	env_close(&e);
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
 }
 
-/*
- * Grants: what the guest's granter program offers dom0.  gs_g[0..gs_n),
- * gs_rw the writable ones (indexes into gs_g), gs_ro the read-only one
- * (or -1).
- */
-struct grant {
-	unsigned int	g_index;
-	uint32_t	g_ref;
-	bool		g_rw;
-	char		g_text[64];
-};
-
-struct grants {
-	struct grant	gs_g[GR_MAX];
-	size_t		gs_n;
-	size_t		gs_rw[GR_MAX];
-	size_t		gs_nrw;
-	int		gs_ro;
-};
-
-/*
- * The GRANT lines of the guest's last boot.  LIVE_OK with at least
- * need_rw writable grants (and the read-only one when need_ro), LIVE_SKIP
- * when the guest offers none (reason last), LIVE_FAIL when the log cannot
- * be read, is incomplete or offers too few.
- */
-static int
-grants_parse(const char *path, struct grants *gs, size_t need_rw,
-    bool need_ro)
-{
-	char line[512], text[64], why[256] = "";
-	unsigned int idx, ref;
-	bool done = false;
-	size_t n = 0, i;
-	FILE *f;
-	int rw;
-
-	memset(gs, 0, sizeof(*gs));
-	gs->gs_ro = -1;
-	if ((f = fopen(path, "r")) == NULL)
-		return lfail("cannot read console log %s: %s", path,
-		    strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *p;
-
-		if ((p = strstr(line, "GRANTS-UNAVAILABLE")) != NULL) {
-			snprintf(why, sizeof(why), "%s", p);
-			why[strcspn(why, "\r\n")] = '\0';
-			continue;
-		}
-		if (strstr(line, "GRANTS-DONE") != NULL) {
-			done = true;
-			continue;
-		}
-		if ((p = strstr(line, "GRANT ")) == NULL ||
-		    sscanf(p, "GRANT %u gref=%u rw=%d text=%63s", &idx, &ref,
-		    &rw, text) != 4)
-			continue;
-		if (done || why[0] != '\0') {
-			/* A new boot: forget the previous one. */
-			done = false;
-			why[0] = '\0';
-			n = 0;
-		}
-		for (i = 0; i < n && gs->gs_g[i].g_index != idx; i++)
-			;
-		if (i == n) {
-			if (n == GR_MAX)
-				continue;
-			n++;
-		}
-		gs->gs_g[i].g_index = idx;
-		gs->gs_g[i].g_ref = ref;
-		gs->gs_g[i].g_rw = rw != 0;
-		snprintf(gs->gs_g[i].g_text, sizeof(gs->gs_g[i].g_text), "%s",
-		    text);
-	}
-	fclose(f);
-	if (n == 0)
-		return lskip(why[0] != '\0' ? why : "the guest offers no "
-		    "grants: no GRANT lines on its console");
-	if (!done)
-		return lfail("%s has GRANT lines but no GRANTS-DONE", path);
-	gs->gs_n = n;
-	for (i = 0; i < n; i++) {
-		if (gs->gs_g[i].g_rw)
-			gs->gs_rw[gs->gs_nrw++] = i;
-		else if (gs->gs_ro < 0)
-			gs->gs_ro = (int)i;
-	}
-	if (gs->gs_nrw < need_rw || (need_ro && gs->gs_ro < 0))
-		return lfail("the guest offers %zu writable and %s read-only "
-		    "grant; this check needs %zu and %s", gs->gs_nrw,
-		    gs->gs_ro < 0 ? "no" : "one", need_rw,
-		    need_ro ? "one" : "none");
-	return LIVE_OK;
-}
-
 /* True when page holds grant g's text; says how it differs if not. */
 static bool
-grant_ok(const struct grant *g, const unsigned char *page, const char *how)
+grant_ok(const struct live_grant *g, const unsigned char *page, const char *how)
 {
 	size_t k, ulen = strlen(g->g_text);
 	unsigned char want[PG];
@@ -1509,7 +1391,7 @@ reserved(const unsigned char *addr, size_t n, const char *what)
 		bool found = false;
 
 		if ((f = fopen("/proc/self/maps", "r")) == NULL) {
-			lfail("/proc/self/maps: %s", strerror(errno));
+			live_failf("/proc/self/maps: %s", strerror(errno));
 			return false;
 		}
 		while (!found && fgets(line, sizeof(line), f) != NULL)
@@ -1517,7 +1399,7 @@ reserved(const unsigned char *addr, size_t n, const char *what)
 			    perms) == 3 && a >= lo && a < hi;
 		fclose(f);
 		if (!found || strcmp(perms, "---p") != 0) {
-			lfail("%s: page %zu at %p is %s, not a PROT_NONE "
+			live_failf("%s: page %zu at %p is %s, not a PROT_NONE "
 			    "reservation", what, i, (void *)a, found ? perms :
 			    "a hole");
 			return false;
@@ -1548,7 +1430,7 @@ add_grefs(struct env *e, void *addr, const uint32_t *refs, size_t n,
 	xen_err_clear(err);
 	r = segmf_add_grefs(e->e_as, addr, refs, n, flags, errs, err);
 	if (r < 0)
-		lfail("segmf_add_grefs of %zu grants: %s", n, xen_err_msg(err));
+		live_failf("segmf_add_grefs of %zu grants: %s", n, xen_err_msg(err));
 	for (i = 0; r > 0 && i < n; i++)
 		if (errs[i] != 0)
 			fprintf(stderr, "    ref %" PRIu32 ": %s\n", refs[i],
@@ -1566,47 +1448,47 @@ add_grefs(struct env *e, void *addr, const uint32_t *refs, size_t n,
 static int
 check_grant_map(struct live_ctx *ctx)
 {
-	uint32_t refs[GR_MAX];
-	unsigned char vec[GR_MAX + 2], page[PG], one = 0, *base;
+	uint32_t refs[LIVE_MAX_GRANTS];
+	unsigned char vec[LIVE_MAX_GRANTS + 2], page[PG], one = 0, *base;
 	struct segmf_stats st;
 	struct xen_err xerr;
-	struct grants gs;
+	struct live_grants gs;
 	struct env e;
-	int errs[GR_MAX], fds0, err, rc, bad = 0;
+	int errs[LIVE_MAX_GRANTS], fds0, err, rc, bad = 0;
 	size_t i, n;
 
-	if ((rc = grants_parse(ctx->lc_console, &gs, 1, false)) != LIVE_OK)
+	if ((rc = live_parse_grants(ctx->lc_console, &gs, 1, false)) != LIVE_OK)
 		return rc;
 	if ((rc = env_open(ctx, &e, false)) != LIVE_OK)
 		return rc;
 	n = gs.gs_n;
 	for (i = 0; i < n; i++)
-		refs[i] = gs.gs_g[i].g_ref;
+		refs[i] = gs.gs_grant[i].g_ref;
 	fds0 = gntdev_fds();
 	if ((base = map_empty(&e, n + 2, SEGMF_KLUSTER_MAX)) == NULL) {
 		env_close(&e);
 		return LIVE_FAIL;
 	}
 	if (gntdev_fds() != fds0)
-		bad += lfail("a grant handle was opened before any grant was "
+		bad += live_failf("a grant handle was opened before any grant was "
 		    "added") != 0;
 	if (add_grefs(&e, base + PG, refs, n, 0, errs, &xerr) != 0) {
 		bad++;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		bad += !grant_ok(&gs.gs_g[i], base + (i + 1) * PG,
+		bad += !grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
 		    "a pointer into a seg_mf segment");
 		if (as_read(e.e_as, base + (i + 1) * PG, page, PG, &err) != PG)
-			bad += lfail("as_read of grant page %zu: %s", i,
+			bad += live_failf("as_read of grant page %zu: %s", i,
 			    strerror(err)) != 0;
 		else
-			bad += !grant_ok(&gs.gs_g[i], page, "as_read");
+			bad += !grant_ok(&gs.gs_grant[i], page, "as_read");
 	}
 	(void)as_incore(e.e_as, base, (n + 2) * PG, vec);
 	for (i = 0; i < n + 2; i++)
 		if (vec[i] != (i >= 1 && i <= n))
-			bad += lfail("page %zu: incore %d", i, vec[i]) != 0;
+			bad += live_failf("page %zu: incore %d", i, vec[i]) != 0;
 	st = stats(&e, base);
 	printf("%zu grants of domain %" PRIu32 " through segmf_add_grefs: "
 	    "%" PRIu64 " grant map call(s), %zu mapped, %" PRIu64 " frame "
@@ -1616,33 +1498,33 @@ check_grant_map(struct live_ctx *ctx)
 	if (st.ms_grefs != n || st.ms_gref_resident != n ||
 	    st.ms_resident != n || st.ms_gref_maps != 1 ||
 	    st.ms_gref_mapped != n || st.ms_fills != 0)
-		bad += lfail("stats: %zu grant pages, %zu mapped, %" PRIu64
+		bad += live_failf("stats: %zu grant pages, %zu mapped, %" PRIu64
 		    " calls, expected %zu, %zu, 1", st.ms_grefs,
 		    st.ms_gref_resident, st.ms_gref_maps, n, n) != 0;
 	if (gntdev_fds() != fds0 + 1)
-		bad += lfail("%d gntdev descriptors, expected %d (one handle "
+		bad += live_failf("%d gntdev descriptors, expected %d (one handle "
 		    "per segment)", gntdev_fds(), fds0 + 1) != 0;
 	if (as_write(e.e_as, base + PG + 7, &one, 1, &err) != 0 ||
 	    err != EACCES)
-		bad += lfail("as_write to a grant added read-only: %s, "
+		bad += live_failf("as_write to a grant added read-only: %s, "
 		    "expected EACCES", strerror(err)) != 0;
 	/* Again over the same pages: the same handle maps them. */
 	if (add_grefs(&e, base + PG, refs, n, 0, errs, &xerr) != 0)
 		bad++;
 	else if (gntdev_fds() != fds0 + 1 ||
 	    stats(&e, base).ms_gref_maps != 2)
-		bad += lfail("adding the grants again opened another handle "
+		bad += live_failf("adding the grants again opened another handle "
 		    "or made more than one call") != 0;
 	for (i = 0; i < n; i++)
-		bad += !grant_ok(&gs.gs_g[i], base + (i + 1) * PG,
+		bad += !grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
 		    "a segment whose grants were added again");
 out:
 	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	if (!reserved(base, n + 2, "after the unmap"))
 		bad++;
 	if (gntdev_fds() != fds0)
-		bad += lfail("%d gntdev descriptors after the unmap, expected "
+		bad += live_failf("%d gntdev descriptors after the unmap, expected "
 		    "%d", gntdev_fds(), fds0) != 0;
 	bad += !verify(&e);
 	env_close(&e);
@@ -1660,26 +1542,26 @@ out:
 static int
 check_grant_readonly(struct live_ctx *ctx)
 {
-	uint32_t refs[GR_MAX];
+	uint32_t refs[LIVE_MAX_GRANTS];
 	unsigned char page[PG], *base, *view = NULL, old, flip, vec[1];
 	struct xen_err xerr, want, why;
-	const struct grant *ro, *rw0;
+	const struct live_grant *ro, *rw0;
 	struct xen_grant *gt;
-	struct grants gs;
+	struct live_grants gs;
 	struct env e;
-	int errs[GR_MAX], err, rc, bad = 0;
+	int errs[LIVE_MAX_GRANTS], err, rc, bad = 0;
 	size_t i, n, rop;
 
-	if ((rc = grants_parse(ctx->lc_console, &gs, 1, true)) != LIVE_OK)
+	if ((rc = live_parse_grants(ctx->lc_console, &gs, 1, true)) != LIVE_OK)
 		return rc;
 	if ((rc = env_open(ctx, &e, false)) != LIVE_OK)
 		return rc;
-	ro = &gs.gs_g[gs.gs_ro];
-	rw0 = &gs.gs_g[gs.gs_rw[0]];
+	ro = &gs.gs_grant[gs.gs_ro];
+	rw0 = &gs.gs_grant[gs.gs_rw[0]];
 	n = gs.gs_nrw + 1;
 	rop = gs.gs_nrw;		/* the read-only grant's page */
 	for (i = 0; i < gs.gs_nrw; i++)
-		refs[i] = gs.gs_g[gs.gs_rw[i]].g_ref;
+		refs[i] = gs.gs_grant[gs.gs_rw[i]].g_ref;
 	refs[rop] = ro->g_ref;
 	if ((base = map_empty(&e, n, SEGMF_KLUSTER_MAX)) == NULL) {
 		env_close(&e);
@@ -1688,14 +1570,14 @@ check_grant_readonly(struct live_ctx *ctx)
 	xen_err_clear(&xerr);
 	if (segmf_add_grefs(e.e_as, base, refs, n, SEGMF_GREF_WRITE, errs,
 	    &xerr) != 1) {
-		bad += lfail("segmf_add_grefs of %zu writable and the "
+		bad += live_failf("segmf_add_grefs of %zu writable and the "
 		    "read-only grant, writable: expected one failure: %s", n - 1,
 		    xen_err_msg(&xerr)) != 0;
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		if (errs[i] != (i == rop ? EACCES : 0))
-			bad += lfail("ref %" PRIu32 ": %s", refs[i],
+			bad += live_failf("ref %" PRIu32 ": %s", refs[i],
 			    strerror(errs[i])) != 0;
 	printf("writable grants and the read-only one, asked writable: %s\n",
 	    xen_err_msg(&xerr));
@@ -1709,18 +1591,18 @@ check_grant_readonly(struct live_ctx *ctx)
 	xen_grant_explain(gt, ro->g_ref, EACCES, &want);
 	xen_grant_close(gt);
 	if (xerr.xe_errno != EACCES || strcmp(xerr.xe_msg, want.xe_msg) != 0)
-		bad += lfail("segmf_add_grefs said \"%s\", xen_grant_explain "
+		bad += live_failf("segmf_add_grefs said \"%s\", xen_grant_explain "
 		    "says \"%s\"", xerr.xe_msg, want.xe_msg) != 0;
 	if (segmf_explain(e.e_as, base + rop * PG, &why) != EACCES ||
 	    strcmp(why.xe_msg, want.xe_msg) != 0)
-		bad += lfail("segmf_explain of the refused page: \"%s\"",
+		bad += live_failf("segmf_explain of the refused page: \"%s\"",
 		    why.xe_msg) != 0;
 	if (as_read(e.e_as, base + rop * PG, page, PG, &err) != 0 ||
 	    err != EACCES)
-		bad += lfail("as_read of the refused grant: %s, expected "
+		bad += live_failf("as_read of the refused grant: %s, expected "
 		    "EACCES", strerror(err)) != 0;
 	for (i = 0; i < gs.gs_nrw; i++)
-		bad += !grant_ok(&gs.gs_g[gs.gs_rw[i]], base + i * PG,
+		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + i * PG,
 		    "a writable seg_mf grant page");
 
 	/* A write shows in a second segment mapping the grant read-only. */
@@ -1732,38 +1614,38 @@ check_grant_readonly(struct live_ctx *ctx)
 	old = base[100];
 	flip = (unsigned char)(old ^ 0x5a);
 	if (as_write(e.e_as, base + 100, &flip, 1, &err) != 1)
-		bad += lfail("as_write to a writable grant: %s",
+		bad += live_failf("as_write to a writable grant: %s",
 		    strerror(err)) != 0;
 	else if (view[100] != flip)
-		bad += lfail("a write through one seg_mf grant page does not "
+		bad += live_failf("a write through one seg_mf grant page does not "
 		    "show in another mapping of the grant") != 0;
 	else
 		printf("a byte written through a writable grant page shows in "
 		    "a second segment's read-only mapping of the grant\n");
 	if (as_write(e.e_as, base + 100, &old, 1, &err) != 1)
-		bad += lfail("putting the byte back: %s", strerror(err)) != 0;
+		bad += live_failf("putting the byte back: %s", strerror(err)) != 0;
 	bad += !grant_ok(rw0, view, "the second segment after the write "
 	    "was undone");
 
 	/* Read-only, the refused grant maps. */
 	if (as_setprot(e.e_as, base + rop * PG, PG, PROT_READ) < 0)
-		bad += lfail("setprot of the refused page: %s",
+		bad += live_failf("setprot of the refused page: %s",
 		    strerror(errno)) != 0;
 	else if (as_read(e.e_as, base + rop * PG, page, PG, &err) != PG)
-		bad += lfail("as_read of the read-only grant after setprot: "
+		bad += live_failf("as_read of the read-only grant after setprot: "
 		    "%s", strerror(err)) != 0;
 	else if (!grant_ok(ro, page, "setprot to read-only"))
 		bad++;
 	else if (as_incore(e.e_as, base + rop * PG, PG, vec) < 0 || !vec[0])
-		bad += lfail("the read-only grant is not incore") != 0;
+		bad += live_failf("the read-only grant is not incore") != 0;
 	else
 		printf("after setprot to read-only the read-only grant maps "
 		    "and holds its text\n");
 out:
 	if (view != NULL && as_unmap(e.e_as, view, PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	if (as_unmap(e.e_as, base, n * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	bad += !verify(&e);
 	env_close(&e);
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
@@ -1778,21 +1660,21 @@ out:
 static int
 check_grant_partial(struct live_ctx *ctx)
 {
-	uint32_t refs[GR_MAX];
-	unsigned char page[PG], *base, vec[GR_MAX];
+	uint32_t refs[LIVE_MAX_GRANTS];
+	unsigned char page[PG], *base, vec[LIVE_MAX_GRANTS];
 	struct xen_err xerr;
-	struct grants gs;
+	struct live_grants gs;
 	struct env e;
-	int errs[GR_MAX], fds0, err, rc, bad = 0;
+	int errs[LIVE_MAX_GRANTS], fds0, err, rc, bad = 0;
 	size_t i, n;
 
-	if ((rc = grants_parse(ctx->lc_console, &gs, 3, false)) != LIVE_OK)
+	if ((rc = live_parse_grants(ctx->lc_console, &gs, 3, false)) != LIVE_OK)
 		return rc;
 	if ((rc = env_open(ctx, &e, false)) != LIVE_OK)
 		return rc;
 	n = gs.gs_nrw;
 	for (i = 0; i < n; i++)
-		refs[i] = gs.gs_g[gs.gs_rw[i]].g_ref;
+		refs[i] = gs.gs_grant[gs.gs_rw[i]].g_ref;
 	fds0 = gntdev_fds();
 	if ((base = map_empty(&e, n + 2, SEGMF_KLUSTER_MAX)) == NULL) {
 		env_close(&e);
@@ -1804,36 +1686,36 @@ check_grant_partial(struct live_ctx *ctx)
 	}
 	/* Grant 1 (page 2), in the middle of the call's pages. */
 	if (as_unmap(e.e_as, base + 2 * PG, PG) < 0) {
-		bad += lfail("as_unmap of grant page 1: %s",
+		bad += live_failf("as_unmap of grant page 1: %s",
 		    strerror(errno)) != 0;
 		goto out;
 	}
 	bad += !verify(&e);
 	if (as_nsegs(e.e_as) != 2)
-		bad += lfail("%zu segments after unmapping a middle page",
+		bad += live_failf("%zu segments after unmapping a middle page",
 		    as_nsegs(e.e_as)) != 0;
 	if (!reserved(base + 2 * PG, 1, "the unmapped grant page"))
 		bad++;
 	for (i = 0; i < n; i++) {
 		if (i == 1)
 			continue;
-		bad += !grant_ok(&gs.gs_g[gs.gs_rw[i]], base + (i + 1) * PG,
+		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + (i + 1) * PG,
 		    "a grant page beside an unmapped one");
 		if (as_read(e.e_as, base + (i + 1) * PG, page, PG, &err) != PG)
-			bad += lfail("as_read of grant page %zu: %s", i,
+			bad += live_failf("as_read of grant page %zu: %s", i,
 			    strerror(err)) != 0;
 	}
 	(void)as_incore(e.e_as, base + 3 * PG, (n - 2) * PG, vec);
 	for (i = 0; i < n - 2; i++)
 		if (!vec[i])
-			bad += lfail("grant page %zu not incore after the cut",
+			bad += live_failf("grant page %zu not incore after the cut",
 			    i + 2) != 0;
 	if (stats(&e, base + 3 * PG).ms_gref_resident != n - 2 ||
 	    stats(&e, base).ms_gref_resident != 1)
-		bad += lfail("the pieces' stats do not count %zu and 1 grants",
+		bad += live_failf("the pieces' stats do not count %zu and 1 grants",
 		    n - 2) != 0;
 	if (gntdev_fds() != fds0 + 1)
-		bad += lfail("%d gntdev descriptors after a split, expected %d "
+		bad += live_failf("%d gntdev descriptors after a split, expected %d "
 		    "(the pieces share the handle)", gntdev_fds(),
 		    fds0 + 1) != 0;
 	printf("unmapped grant page 1 of %zu: a reservation, the others read "
@@ -1841,30 +1723,30 @@ check_grant_partial(struct live_ctx *ctx)
 
 	/* The first grant (the first piece's tail). */
 	if (as_unmap(e.e_as, base + PG, PG) < 0)
-		bad += lfail("as_unmap of grant page 0: %s",
+		bad += live_failf("as_unmap of grant page 0: %s",
 		    strerror(errno)) != 0;
 	if (!reserved(base + PG, 2, "grant pages 0 and 1 unmapped"))
 		bad++;
 	for (i = 2; i < n; i++)
-		bad += !grant_ok(&gs.gs_g[gs.gs_rw[i]], base + (i + 1) * PG,
+		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + (i + 1) * PG,
 		    "after unmapping the first grant page too");
 
 	/* Grant 0 again, over grant 2's page of the second piece. */
 	if (add_grefs(&e, base + 3 * PG, &refs[0], 1, 0, errs, &xerr) != 0)
 		bad++;
 	else
-		bad += !grant_ok(&gs.gs_g[gs.gs_rw[0]], base + 3 * PG,
+		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[0]], base + 3 * PG,
 		    "a grant added over another one");
 	if (gntdev_fds() != fds0 + 1)
-		bad += lfail("%d gntdev descriptors, expected %d",
+		bad += live_failf("%d gntdev descriptors, expected %d",
 		    gntdev_fds(), fds0 + 1) != 0;
 out:
 	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
-		bad += lfail("as_unmap of everything: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap of everything: %s", strerror(errno)) != 0;
 	if (!reserved(base, n + 2, "after unmapping everything"))
 		bad++;
 	if (gntdev_fds() != fds0)
-		bad += lfail("%d gntdev descriptors after the unmap, expected "
+		bad += live_failf("%d gntdev descriptors after the unmap, expected "
 		    "%d", gntdev_fds(), fds0) != 0;
 	bad += !verify(&e);
 	env_close(&e);
@@ -1873,12 +1755,12 @@ out:
 
 /* Page p of the mixed segment: marker p / 2 (even) or grant p / 2 (odd). */
 static bool
-mixed_ok(const struct env *e, const struct grants *gs, const unsigned char
+mixed_ok(const struct env *e, const struct live_grants *gs, const unsigned char
     *page, size_t p, const char *how)
 {
 	if (p % 2 == 0)
 		return marker_ok(&e->e_m[p / 2], page, how);
-	return grant_ok(&gs->gs_g[p / 2], page, how);
+	return grant_ok(&gs->gs_grant[p / 2], page, how);
 }
 
 /*
@@ -1892,18 +1774,18 @@ mixed_ok(const struct env *e, const struct grants *gs, const unsigned char
 static int
 check_grant_mixed(struct live_ctx *ctx)
 {
-	uint64_t gfns[2 * GR_MAX];
-	unsigned char *buf = NULL, *base, vec[2 * GR_MAX];
-	int errs[2 * GR_MAX], fds0, err, rc, bad = 0;
+	uint64_t gfns[2 * LIVE_MAX_GRANTS];
+	unsigned char *buf = NULL, *base, vec[2 * LIVE_MAX_GRANTS];
+	int errs[2 * LIVE_MAX_GRANTS], fds0, err, rc, bad = 0;
 	struct segmf_crargs a;
 	struct segmf_stats st;
 	struct xen_err xerr;
-	struct grants gs;
+	struct live_grants gs;
 	struct as *copy;
 	struct env e;
 	size_t i, k, n;
 
-	if ((rc = grants_parse(ctx->lc_console, &gs, 1, false)) != LIVE_OK)
+	if ((rc = live_parse_grants(ctx->lc_console, &gs, 1, false)) != LIVE_OK)
 		return rc;
 	if ((rc = env_open(ctx, &e, true)) != LIVE_OK)
 		return rc;
@@ -1914,7 +1796,7 @@ check_grant_mixed(struct live_ctx *ctx)
 	fds0 = gntdev_fds();
 	if ((buf = malloc(n * PG)) == NULL) {
 		env_close(&e);
-		return lfail("out of memory");
+		return live_failf("out of memory");
 	}
 	a = xen_args(&e, SEGMF_FRAMES_LIST, 0, gfns, SEGMF_KLUSTER_MAX,
 	    PROT_READ);
@@ -1926,10 +1808,10 @@ check_grant_mixed(struct live_ctx *ctx)
 		return LIVE_FAIL;
 	}
 	if (stats(&e, base).ms_resident != n)
-		bad += lfail("the prefault did not map all %zu frames",
+		bad += live_failf("the prefault did not map all %zu frames",
 		    n) != 0;
 	for (i = 0; i < k; i++) {
-		if (add_grefs(&e, base + (2 * i + 1) * PG, &gs.gs_g[i].g_ref,
+		if (add_grefs(&e, base + (2 * i + 1) * PG, &gs.gs_grant[i].g_ref,
 		    1, 0, errs, &xerr) != 0) {
 			bad++;
 			goto out;
@@ -1938,10 +1820,10 @@ check_grant_mixed(struct live_ctx *ctx)
 	(void)as_incore(e.e_as, base, n * PG, vec);
 	for (i = 0; i < n; i++)
 		if (vec[i] != (i % 2 == 1))
-			bad += lfail("page %zu: incore %d after the grants went "
+			bad += live_failf("page %zu: incore %d after the grants went "
 			    "over the unit of frames", i, vec[i]) != 0;
 	if (as_read(e.e_as, base, buf, n * PG, &err) != n * PG) {
-		bad += lfail("as_read of the mixed segment: %s",
+		bad += live_failf("as_read of the mixed segment: %s",
 		    strerror(err)) != 0;
 		goto out;
 	}
@@ -1959,26 +1841,26 @@ check_grant_mixed(struct live_ctx *ctx)
 	if (st.ms_grefs != k || st.ms_gref_maps != k ||
 	    st.ms_gref_resident != k || st.ms_resident != n ||
 	    st.ms_fills != 1 + k || st.ms_frames != n + k)
-		bad += lfail("stats: %zu grants, %" PRIu64 " grant maps, %"
+		bad += live_failf("stats: %zu grants, %" PRIu64 " grant maps, %"
 		    PRIu64 " frame batches of %" PRIu64 " frames, expected %zu, "
 		    "%zu, %zu of %zu", st.ms_grefs, st.ms_gref_maps,
 		    st.ms_fills, st.ms_frames, k, k, 1 + k, n + k) != 0;
 
 	/* A pinned grant stays. */
 	if (as_fault(e.e_as, base + PG, PG, F_SOFTLOCK, S_READ) < 0)
-		bad += lfail("F_SOFTLOCK on a grant page: %s",
+		bad += live_failf("F_SOFTLOCK on a grant page: %s",
 		    strerror(errno)) != 0;
 	if (as_unmap(e.e_as, base + PG, PG) == 0 || errno != EBUSY)
-		bad += lfail("as_unmap of a pinned grant: not EBUSY") != 0;
+		bad += live_failf("as_unmap of a pinned grant: not EBUSY") != 0;
 	if (segmf_add_gfns(e.e_as, base + PG, gfns, 1, NULL) == 0 ||
 	    errno != EBUSY)
-		bad += lfail("a frame over a pinned grant: not EBUSY") != 0;
+		bad += live_failf("a frame over a pinned grant: not EBUSY") != 0;
 	(void)as_fault(e.e_as, base + PG, PG, F_SOFTUNLOCK, S_READ);
 
 	/* Grant mappings are not copied. */
 	errno = 0;
 	if ((copy = as_dup(e.e_as)) != NULL || errno != ENOTSUP) {
-		bad += lfail("as_dup of a segment holding grants: %s, "
+		bad += live_failf("as_dup of a segment holding grants: %s, "
 		    "expected ENOTSUP", copy != NULL ? "copied" :
 		    strerror(errno)) != 0;
 		as_free(copy);
@@ -1986,38 +1868,38 @@ check_grant_mixed(struct live_ctx *ctx)
 
 	/* Nothing mapped, then everything again: frames and grants. */
 	if (as_setprot(e.e_as, base, n * PG, PROT_NONE) < 0)
-		bad += lfail("setprot PROT_NONE: %s", strerror(errno)) != 0;
+		bad += live_failf("setprot PROT_NONE: %s", strerror(errno)) != 0;
 	(void)as_incore(e.e_as, base, n * PG, vec);
 	for (i = 0; i < n; i++)
 		if (vec[i])
-			bad += lfail("page %zu incore under PROT_NONE",
+			bad += live_failf("page %zu incore under PROT_NONE",
 			    i) != 0;
 	if (!reserved(base, n, "a mixed segment under PROT_NONE"))
 		bad++;
 	if (as_setprot(e.e_as, base, n * PG, PROT_READ) < 0)
-		bad += lfail("setprot PROT_READ: %s", strerror(errno)) != 0;
+		bad += live_failf("setprot PROT_READ: %s", strerror(errno)) != 0;
 	if (segmf_prefault(e.e_as, base, n * PG, errs) != 0)
-		bad += lfail("prefault after setprot: %s", strerror(errno)) != 0;
+		bad += live_failf("prefault after setprot: %s", strerror(errno)) != 0;
 	for (i = 0; i < n; i++)
 		bad += !mixed_ok(&e, &gs, base + i * PG, i, "a mixed segment "
 		    "after setprot");
 
 	/* A frame back over the first grant: its marker again. */
 	if (segmf_add_gfns(e.e_as, base + PG, gfns, 1, errs) != 0)
-		bad += lfail("a frame over a grant: %s", strerror(errno)) != 0;
+		bad += live_failf("a frame over a grant: %s", strerror(errno)) != 0;
 	else if (!marker_ok(&e.e_m[0], base + PG, "a frame added over a "
 	    "grant"))
 		bad++;
 	else if (stats(&e, base).ms_grefs != k - 1)
-		bad += lfail("the grant page did not become a frame") != 0;
+		bad += live_failf("the grant page did not become a frame") != 0;
 	else
 		printf("pins, dup, setprot and a frame added over a grant "
 		    "behave\n");
 out:
 	if (as_unmap(e.e_as, base, n * PG) < 0)
-		bad += lfail("as_unmap: %s", strerror(errno)) != 0;
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
 	if (gntdev_fds() != fds0)
-		bad += lfail("%d gntdev descriptors after the unmap, expected "
+		bad += live_failf("%d gntdev descriptors after the unmap, expected "
 		    "%d", gntdev_fds(), fds0) != 0;
 	bad += !verify(&e);
 	free(buf);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -139,3 +140,96 @@ live_marker_page(const struct live_marker *m, unsigned char *page)
 	for (k = 0; k < XEN_PAGE_SIZE; k++)
 		page[k] = ulen == 0 ? 0 : (unsigned char)m->m_text[k % ulen];
 }
+
+int
+live_failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", live_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return LIVE_FAIL;
+}
+
+int
+live_skip(const char *why)
+{
+	fprintf(stderr, "%s: %s\n", live_prog, why);
+	return LIVE_SKIP;
+}
+
+int
+live_parse_grants(const char *path, struct live_grants *gs, size_t need_rw,
+    bool need_ro)
+{
+	char line[512], text[64], why[256] = "";
+	unsigned int idx, ref;
+	bool done = false;
+	size_t n = 0, i;
+	FILE *f;
+	int rw;
+
+	memset(gs, 0, sizeof(*gs));
+	gs->gs_ro = -1;
+	if ((f = fopen(path, "r")) == NULL)
+		return live_failf("cannot read console log %s: %s", path,
+		    strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p;
+
+		if ((p = strstr(line, "GRANTS-UNAVAILABLE")) != NULL) {
+			snprintf(why, sizeof(why), "%s", p);
+			why[strcspn(why, "\r\n")] = '\0';
+			continue;
+		}
+		if (strstr(line, "GRANTS-DONE") != NULL) {
+			done = true;
+			continue;
+		}
+		if ((p = strstr(line, "GRANT ")) == NULL ||
+		    sscanf(p, "GRANT %u gref=%u rw=%d text=%63s", &idx, &ref,
+		    &rw, text) != 4)
+			continue;
+		if (done || why[0] != '\0') {
+			/* A new boot: forget the previous one. */
+			done = false;
+			why[0] = '\0';
+			n = 0;
+		}
+		for (i = 0; i < n && gs->gs_grant[i].g_index != idx; i++)
+			;
+		if (i == n) {
+			if (n == LIVE_MAX_GRANTS)
+				continue;
+			n++;
+		}
+		gs->gs_grant[i].g_index = idx;
+		gs->gs_grant[i].g_ref = ref;
+		gs->gs_grant[i].g_rw = rw != 0;
+		snprintf(gs->gs_grant[i].g_text, sizeof(gs->gs_grant[i].g_text), "%s",
+		    text);
+	}
+	fclose(f);
+	if (n == 0)
+		return live_skip(why[0] != '\0' ? why : "the guest offers no "
+		    "grants: no GRANT lines on its console");
+	if (!done)
+		return live_failf("%s has GRANT lines but no GRANTS-DONE", path);
+	gs->gs_n = n;
+	for (i = 0; i < n; i++) {
+		if (gs->gs_grant[i].g_rw)
+			gs->gs_rw[gs->gs_nrw++] = i;
+		else if (gs->gs_ro < 0)
+			gs->gs_ro = (int)i;
+	}
+	if (gs->gs_nrw < need_rw || (need_ro && gs->gs_ro < 0))
+		return live_failf("the guest offers %zu writable and %s read-only "
+		    "grant; this check needs %zu and %s", gs->gs_nrw,
+		    gs->gs_ro < 0 ? "no" : "one", need_rw,
+		    need_ro ? "one" : "none");
+	return LIVE_OK;
+}
+
