@@ -124,9 +124,32 @@ void	live_show_bytes(const unsigned char *p, size_t n);
 int	live_parse_markers(const char *path, struct live_marker *m,
 	    size_t *np, bool *donep);
 /*
- * The page a marker line describes: its text repeated over XEN_PAGE_SIZE
- * bytes into page.
+ * Whether page holds what a MARKER (GRANT) line describes: its text
+ * repeated over XEN_PAGE_SIZE bytes (the grant page size too).  When not,
+ * says on stderr where it differs and how the page starts, naming the
+ * marker (grant) and how it was read.
  */
-void	live_marker_page(const struct live_marker *m, unsigned char *page);
+bool	live_marker_ok(const struct live_marker *m,
+	    const unsigned char *page, const char *how);
+bool	live_grant_ok(const struct live_grant *g, const unsigned char *page,
+	    const char *how);
+/*
+ * Every page of [addr, addr + n pages) is a PROT_NONE private reservation
+ * in /proc/self/maps, what an address space's window holds between
+ * segments (no mapping left, no hole); says which page is not.
+ */
+bool	live_reserved(const void *addr, size_t n, const char *what);
+/*
+ * The full path of prog into buf: on $PATH, else the first executable of
+ * extra (NULL-terminated; extra may be NULL).  False when none is.
+ */
+bool	live_find_prog(const char *prog, const char *const *extra, char *buf,
+	    size_t len);
+/*
+ * Run argv (argv[0] looked up on $PATH) with its output on our stderr; it
+ * is killed if we die first.  Its exit status, or -1 when it could not be
+ * run or died of a signal.
+ */
+int	live_run(char *const argv[]);
 
 #endif /* PORTHOLE_LIVE_H */

@@ -56,30 +56,6 @@
 #define LD_FAKE_DOMID	31999	/* below DOMID_FIRST_RESERVED, unused */
 #define LD_WAIT_MS	20000	/* TCG is slow */
 
-/* The full path of a program on $PATH, or in one of the extra places. */
-static bool
-ld_find(const char *prog, const char *const *extra, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p, *end;
-	size_t i;
-
-	for (p = path; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (end == NULL)
-			end = p + strlen(p);
-		snprintf(buf, len, "%.*s/%s", (int)(end - p), p, prog);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
-		snprintf(buf, len, "%s", extra[i]);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Run cmd through the shell; its output (stderr too) into out. */
 static int
 ld_run(const char *cmd, char *out, size_t len)
@@ -240,7 +216,7 @@ check_domain_list(struct live_ctx *ctx)
 		    "domain: state %s, name \"%s\"", me->di_domid,
 		    xen_domain_state_name(me->di_state), me->di_name);
 
-	if (!ld_find("xl", NULL, xl, sizeof(xl))) {
+	if (!live_find_prog("xl", NULL, xl, sizeof(xl))) {
 		free(all);
 		return bad ? LIVE_FAIL : live_skip("xl not found: nothing to "
 		    "compare the listing with");
@@ -334,8 +310,8 @@ check_resolve_stale(struct live_ctx *ctx)
 	uint32_t domid;
 	int bad = 0, rc;
 
-	if (!ld_find("xenstore-write", NULL, wr, sizeof(wr)) ||
-	    !ld_find("xenstore-rm", NULL, rm, sizeof(rm)))
+	if (!live_find_prog("xenstore-write", NULL, wr, sizeof(wr)) ||
+	    !live_find_prog("xenstore-rm", NULL, rm, sizeof(rm)))
 		return live_skip("xenstore-write or xenstore-rm not found");
 	if (ctx->lc_info.di_name[0] == '\0')
 		return live_skip("the domain has no name in xenstore");
@@ -391,8 +367,8 @@ check_resolve_reused(struct live_ctx *ctx)
 	uint32_t domid;
 	int bad = 0, rc;
 
-	if (!ld_find("xenstore-read", NULL, rd, sizeof(rd)) ||
-	    !ld_find("xenstore-write", NULL, wr, sizeof(wr)))
+	if (!live_find_prog("xenstore-read", NULL, rd, sizeof(rd)) ||
+	    !live_find_prog("xenstore-write", NULL, wr, sizeof(wr)))
 		return live_skip("xenstore-read or xenstore-write not found");
 	if (ctx->lc_info.di_name[0] == '\0')
 		return live_skip("the domain has no name in xenstore");
@@ -787,7 +763,7 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 		return rc;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		return live_failf("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-	if (ld_find("xl", NULL, xlbuf, sizeof(xlbuf)))
+	if (live_find_prog("xl", NULL, xlbuf, sizeof(xlbuf)))
 		xl = xlbuf;
 	printf("someone else's pause: %s\n", xl != NULL ? "xl pause" :
 	    "xen_domain_pause (no xl here)");
@@ -962,7 +938,7 @@ check_vcpu_xenctx(struct live_ctx *ctx)
 	size_t i;
 	int bad = 0, rc, xrc;
 
-	if (!ld_find("xenctx", extra, xenctx, sizeof(xenctx)))
+	if (!live_find_prog("xenctx", extra, xenctx, sizeof(xenctx)))
 		return live_skip("xenctx not in this bed: vCPU registers "
 		    "checked by invariants only (vcpu-regs)");
 	if ((rc = ld_require_unpaused(ctx)) != LIVE_OK)

@@ -199,11 +199,11 @@ static int
 cmd_markers(const char *spec, const char *log, bool verbose)
 {
 	struct live_marker m[LIVE_MAX_MARKERS];
-	unsigned char page[XEN_PAGE_SIZE], want[XEN_PAGE_SIZE];
+	unsigned char page[XEN_PAGE_SIZE];
 	struct xen_handle *xh;
 	struct xen_physmem *pm;
 	struct xen_err err;
-	size_t n, i, k, bad = 0;
+	size_t n, i, bad = 0;
 	bool done;
 	int perr, rc;
 
@@ -217,7 +217,6 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 	if ((rc = live_bind(spec, &xh, &pm, NULL)) != LIVE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		live_marker_page(&m[i], want);
 		xen_err_clear(&err);
 		if (xen_physmem_read_pages(pm, &m[i].m_pfn, 1, page, &perr,
 		    &err) != 0) {
@@ -226,17 +225,7 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 			bad++;
 			continue;
 		}
-		if (memcmp(page, want, XEN_PAGE_SIZE) != 0) {
-			for (k = 0; page[k] == want[k]; k++)
-				;
-			fprintf(stderr, "marker %u pfn=0x%" PRIx64 ": differs "
-			    "at offset %zu: page starts \"", m[i].m_index,
-			    m[i].m_pfn, k);
-			fflush(stdout);
-			for (k = 0; k < 40; k++)
-				fputc(page[k] >= 0x20 && page[k] < 0x7f ?
-				    page[k] : '.', stderr);
-			fprintf(stderr, "\"\n");
+		if (!live_marker_ok(&m[i], page, "a privcmd read")) {
 			bad++;
 			continue;
 		}
