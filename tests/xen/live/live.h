@@ -105,6 +105,12 @@ int	live_skip(const char *why);
 
 /* Print "xenlive: what: <err message>" and return LIVE_FAIL. */
 int	live_fail(const struct xen_err *err, const char *what);
+/*
+ * Every page of the `xl dump-core` file at path against porthole's own
+ * reads of domain domid, which must be paused: seg_kpm over the live
+ * provider, and one seg_mf view of the dump's pfns (live_xccore.c).
+ */
+int	live_dumpcmp(struct xen_handle *xh, uint32_t domid, const char *path);
 /* A monotonic clock in seconds. */
 double	live_now(void);
 /* Open a connection and resolve spec; prints the reason on failure. */
