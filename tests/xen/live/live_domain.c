@@ -301,11 +301,34 @@ ld_xs(const char *tool, const char *args)
 	return rc;
 }
 
+/*
+ * Resolve spec with flags (XEN_RESOLVE_*) and libvirt at uri (NULL: its
+ * default); prints and returns the outcome.
+ */
+static int
+ld_resolve(struct live_ctx *ctx, const char *uri, const char *spec,
+    unsigned int flags, uint32_t *domidp, struct xen_err *err)
+{
+	struct xen_resolve_opts opts;
+	int rc;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.ro_size = sizeof(opts);
+	opts.ro_libvirt_uri = uri;
+	opts.ro_flags = flags;
+	xen_err_clear(err);
+	*domidp = XEN_DOMID_INVALID;
+	rc = xen_domain_resolve_opts(ctx->lc_xh, spec, &opts, domidp, err);
+	printf("  %-28s -> %s%" PRIu32 "%s%s\n", spec, rc == 0 ? "domain " :
+	    "error ", rc == 0 ? *domidp : (uint32_t)err->xe_errno,
+	    rc == 0 ? "" : ": ", rc == 0 ? "" : xen_err_msg(err));
+	return rc;
+}
+
 static int
 check_resolve_stale(struct live_ctx *ctx)
 {
 	char wr[256], rm[256], args[256], name[64];
-	struct xen_resolve_opts opts;
 	struct xen_err err;
 	uint32_t domid;
 	int bad = 0, rc;
@@ -322,13 +345,7 @@ check_resolve_stale(struct live_ctx *ctx)
 	    LD_FAKE_DOMID, name);
 	if (ld_xs(wr, args) != 0)
 		return LIVE_FAIL;
-	memset(&opts, 0, sizeof(opts));
-	opts.ro_size = sizeof(opts);
-	opts.ro_flags = XEN_RESOLVE_NO_LIBVIRT;
-	xen_err_clear(&err);
-	rc = xen_domain_resolve_opts(ctx->lc_xh, name, &opts, &domid, &err);
-	printf("resolve %s: rc %d, errno %d: %s\n", name, rc, err.xe_errno,
-	    xen_err_msg(&err));
+	rc = ld_resolve(ctx, NULL, name, XEN_RESOLVE_NO_LIBVIRT, &domid, &err);
 	if (rc == 0 || err.xe_errno != ESTALE ||
 	    strstr(err.xe_msg, "stale") == NULL)
 		bad += live_failf("a stale entry resolved, or was refused without "
@@ -362,7 +379,6 @@ check_resolve_reused(struct live_ctx *ctx)
 {
 	char rd[256], wr[256], args[600], out[256], vm[300];
 	struct xen_domain_info di;
-	struct xen_resolve_opts opts;
 	struct xen_err err;
 	uint32_t domid;
 	int bad = 0, rc;
@@ -386,14 +402,9 @@ check_resolve_reused(struct live_ctx *ctx)
 	    "/vm/00000000-0000-4000-8000-0000000000ee", ctx->lc_domid);
 	if (ld_xs(wr, args) != 0)
 		return LIVE_FAIL;
-	memset(&opts, 0, sizeof(opts));
-	opts.ro_size = sizeof(opts);
-	opts.ro_flags = XEN_RESOLVE_NO_LIBVIRT;
-	xen_err_clear(&err);
-	rc = xen_domain_resolve_opts(ctx->lc_xh, ctx->lc_info.di_name, &opts,
-	    &domid, &err);
-	printf("resolve %s with a foreign vm path: rc %d: %s\n",
-	    ctx->lc_info.di_name, rc, xen_err_msg(&err));
+	printf("with a foreign vm path:\n");
+	rc = ld_resolve(ctx, NULL, ctx->lc_info.di_name,
+	    XEN_RESOLVE_NO_LIBVIRT, &domid, &err);
 	if (rc == 0 || err.xe_errno != ESTALE ||
 	    strstr(err.xe_msg, "reused") == NULL)
 		bad += live_failf("an entry of another UUID resolved, or was not "
@@ -452,27 +463,6 @@ ld_lv_node(const char *path, const char *name, const char *uuid,
 	return true;
 }
 
-/* Resolve spec with libvirt at uri; prints and returns the outcome. */
-static int
-ld_lv_resolve(struct live_ctx *ctx, const char *uri, const char *spec,
-    unsigned int flags, uint32_t *domidp, struct xen_err *err)
-{
-	struct xen_resolve_opts opts;
-	int rc;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.ro_size = sizeof(opts);
-	opts.ro_libvirt_uri = uri;
-	opts.ro_flags = flags;
-	xen_err_clear(err);
-	*domidp = XEN_DOMID_INVALID;
-	rc = xen_domain_resolve_opts(ctx->lc_xh, spec, &opts, domidp, err);
-	printf("  %-28s -> %s%" PRIu32 "%s%s\n", spec, rc == 0 ? "domain " :
-	    "error ", rc == 0 ? *domidp : (uint32_t)err->xe_errno,
-	    rc == 0 ? "" : ": ", rc == 0 ? "" : xen_err_msg(err));
-	return rc;
-}
-
 static int
 check_resolve_libvirt(struct live_ctx *ctx)
 {
@@ -505,14 +495,14 @@ check_resolve_libvirt(struct live_ctx *ctx)
 		    "differently from what this check assumes");
 	}
 	printf("libvirt test driver at %s:\n", uri);
-	if (ld_lv_resolve(ctx, uri, alias, 0, &domid, &err) != 0 || domid != n)
+	if (ld_resolve(ctx, uri, alias, 0, &domid, &err) != 0 || domid != n)
 		bad += live_failf("a name only libvirt knows, checked against "
 		    "Xen, did not resolve to %" PRIu32, n);
 
 	/* The same with another UUID: the id was "reused". */
 	(void)ld_lv_node(path, alias, "0000abcd-0000-4000-8000-000000000001",
 	    1, n - 1, uri, sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, alias, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, alias, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE || strstr(err.xe_msg, "reused") == NULL)
 		bad += live_failf("libvirt's UUID differs from Xen's, yet no "
 		    "stale error");
@@ -520,18 +510,18 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	/* The real name, agreeing with xenstore. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 1, n - 1, uri,
 	    sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) != 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) != 0 ||
 	    domid != n)
 		bad += live_failf("xenstore and libvirt agree, yet no domain %"
 		    PRIu32, n);
-	if (ld_lv_resolve(ctx, uri, di->di_uuid, 0, &domid, &err) != 0 ||
+	if (ld_resolve(ctx, uri, di->di_uuid, 0, &domid, &err) != 0 ||
 	    domid != n)
 		bad += live_failf("the UUID did not resolve to %" PRIu32, n);
 
 	/* libvirt has it under another id: the sources disagree. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 1, n, uri,
 	    sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE)
 		bad += live_failf("libvirt says id %" PRIu32 ", Xen %" PRIu32
 		    ", yet no stale error", n + 1, n);
@@ -539,18 +529,18 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	/* libvirt has it shut off while Xen runs it. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 5, 0, uri,
 	    sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE || strstr(err.xe_msg, "shut off") == NULL)
 		bad += live_failf("libvirt has it shut off, yet no stale error");
 	/* Without libvirt, xenstore alone decides. */
-	if (ld_lv_resolve(ctx, uri, di->di_name, XEN_RESOLVE_NO_LIBVIRT,
+	if (ld_resolve(ctx, uri, di->di_name, XEN_RESOLVE_NO_LIBVIRT,
 	    &domid, &err) != 0 || domid != n)
 		bad += live_failf("XEN_RESOLVE_NO_LIBVIRT still asked libvirt");
 	(void)unlink(path);
 
 	/* A libvirt asked for and not there is an error; unasked, not. */
 	snprintf(uri, sizeof(uri), "test:///nonexistent/porthole.xml");
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ECONNREFUSED)
 		bad += live_failf("an unreachable libvirt URI given explicitly "
 		    "was not an error");
