@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/test.h"
 #include "tests/xen/live/live.h"
 #include "xen/xen_libvirt.h"
 #include "xen/xen_pause.h"
@@ -632,24 +633,6 @@ ld_taker(uint32_t domid, pid_t *guardianp)
 	return pid;
 }
 
-/* Reap a guardian we adopted (we are a subreaper), within ms. */
-static int
-ld_reap(pid_t pid, int ms)
-{
-	double t0 = ld_now_ms();
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 || ld_now_ms() - t0 > ms)
-			return -1;
-		(void)usleep(2000);
-	}
-}
-
 /* The taker dies of sig; the guest must run again. */
 static int
 ld_taker_dies(struct live_ctx *ctx, int sig)
@@ -690,7 +673,7 @@ ld_taker_dies(struct live_ctx *ctx, int sig)
 	printf("taker killed by signal %d: domain running %s (after %.1f ms)"
 	    "\n", sig, paused_at_death ? "once the guardian saw it" :
 	    "already when its death was seen", took);
-	status = ld_reap(guardian, LD_WAIT_MS);
+	status = test_reap_within(guardian, LD_WAIT_MS);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return live_failf("guardian %ld: status 0x%x (want exit 0)",
 		    (long)guardian, status);
@@ -780,7 +763,7 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 	} else {
 		(void)kill(taker, SIGKILL);
 		(void)waitpid(taker, NULL, 0);
-		status = ld_reap(guardian, LD_WAIT_MS);
+		status = test_reap_within(guardian, LD_WAIT_MS);
 		if (status == -1 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status) != 0)
 			bad += live_failf("guardian %ld: status 0x%x",
