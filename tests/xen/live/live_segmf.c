@@ -1337,6 +1337,27 @@ add_grefs(struct env *e, void *addr, const uint32_t *refs, size_t n,
 }
 
 /*
+ * The end of a grant check: unmap its segment of n pages at base; they
+ * are reservations again, the segment's grant handle is closed (fds0
+ * gntdev descriptors, as before the check) and the address space
+ * verifies.  Closes e; the check's result, given bad problems so far.
+ */
+static int
+grant_end(struct env *e, unsigned char *base, size_t n, int fds0, int bad)
+{
+	if (as_unmap(e->e_as, base, n * PG) < 0)
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
+	if (!live_reserved(base, n, "after the unmap"))
+		bad++;
+	if (gntdev_fds() != fds0)
+		bad += live_failf("%d gntdev descriptors after the unmap, "
+		    "expected %d", gntdev_fds(), fds0) != 0;
+	bad += !verify(e);
+	env_close(e);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+}
+
+/*
  * Every grant through segmf_add_grefs, read-only, between two EMPTY
  * guard pages: the pages equal their text through a pointer and
  * as_read, incore and the stats say n grants mapped in one call, writes
@@ -1417,16 +1438,7 @@ check_grant_map(struct live_ctx *ctx)
 		bad += !live_grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
 		    "a segment whose grants were added again");
 out:
-	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
-		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	if (!live_reserved(base, n + 2, "after the unmap"))
-		bad++;
-	if (gntdev_fds() != fds0)
-		bad += live_failf("%d gntdev descriptors after the unmap, expected "
-		    "%d", gntdev_fds(), fds0) != 0;
-	bad += !verify(&e);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n + 2, fds0, bad);
 }
 
 /*
@@ -1447,7 +1459,7 @@ check_grant_readonly(struct live_ctx *ctx)
 	struct xen_grant *gt;
 	struct live_grants gs;
 	struct env e;
-	int errs[LIVE_MAX_GRANTS], err, rc, bad = 0;
+	int errs[LIVE_MAX_GRANTS], fds0, err, rc, bad = 0;
 	size_t i, n, rop;
 
 	if ((rc = live_parse_grants(ctx->lc_console, &gs, 1, true)) != LIVE_OK)
@@ -1461,6 +1473,7 @@ check_grant_readonly(struct live_ctx *ctx)
 	for (i = 0; i < gs.gs_nrw; i++)
 		refs[i] = gs.gs_grant[gs.gs_rw[i]].g_ref;
 	refs[rop] = ro->g_ref;
+	fds0 = gntdev_fds();
 	if ((base = map_empty(&e, n, SEGMF_KLUSTER_MAX)) == NULL) {
 		env_close(&e);
 		return LIVE_FAIL;
@@ -1542,11 +1555,7 @@ check_grant_readonly(struct live_ctx *ctx)
 out:
 	if (view != NULL && as_unmap(e.e_as, view, PG) < 0)
 		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	if (as_unmap(e.e_as, base, n * PG) < 0)
-		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	bad += !verify(&e);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n, fds0, bad);
 }
 
 /*
@@ -1639,16 +1648,7 @@ check_grant_partial(struct live_ctx *ctx)
 		bad += live_failf("%d gntdev descriptors, expected %d",
 		    gntdev_fds(), fds0 + 1) != 0;
 out:
-	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
-		bad += live_failf("as_unmap of everything: %s", strerror(errno)) != 0;
-	if (!live_reserved(base, n + 2, "after unmapping everything"))
-		bad++;
-	if (gntdev_fds() != fds0)
-		bad += live_failf("%d gntdev descriptors after the unmap, expected "
-		    "%d", gntdev_fds(), fds0) != 0;
-	bad += !verify(&e);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n + 2, fds0, bad);
 }
 
 /* Page p of the mixed segment: marker p / 2 (even) or grant p / 2 (odd). */
@@ -1794,15 +1794,8 @@ check_grant_mixed(struct live_ctx *ctx)
 		printf("pins, dup, setprot and a frame added over a grant "
 		    "behave\n");
 out:
-	if (as_unmap(e.e_as, base, n * PG) < 0)
-		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	if (gntdev_fds() != fds0)
-		bad += live_failf("%d gntdev descriptors after the unmap, expected "
-		    "%d", gntdev_fds(), fds0) != 0;
-	bad += !verify(&e);
 	free(buf);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n, fds0, bad);
 }
 
 const struct live_check live_segmf_checks[] = {
