@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "xen/xen_domain.h"
 #include "xen/xen_err.h"
@@ -119,8 +120,8 @@ int	live_attach(const char *spec, struct xen_handle **xhp,
 /* live_attach and bind the domain's memory for reading. */
 int	live_bind(const char *spec, struct xen_handle **xhp,
 	    struct xen_physmem **pmp, uint32_t *domidp);
-/* n bytes as printable ASCII ('.' for the rest) on stdout. */
-void	live_show_bytes(const unsigned char *p, size_t n);
+/* n bytes as printable ASCII ('.' for the rest) on f. */
+void	live_show_bytes(FILE *f, const unsigned char *p, size_t n);
 /*
  * The MARKER lines of the guest's last boot in a console log (see
  * tests/xen/guest/marker.c): up to LIVE_MAX_MARKERS into m, their number

@@ -76,12 +76,12 @@ live_bind(const char *spec, struct xen_handle **xhp, struct xen_physmem **pmp,
 }
 
 void
-live_show_bytes(const unsigned char *p, size_t n)
+live_show_bytes(FILE *f, const unsigned char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+		fputc(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.', f);
 }
 
 /* The marker lines of the guest's last boot in the console log. */
@@ -156,9 +156,7 @@ live_text_page_ok(const unsigned char *page, const char *text,
 		;
 	fprintf(stderr, "%s: %s, %s: differs at offset %zu: page starts "
 	    "\"", live_prog, who, how, k);
-	for (k = 0; k < 40; k++)
-		fputc(page[k] >= 0x20 && page[k] < 0x7f ? page[k] : '.',
-		    stderr);
+	live_show_bytes(stderr, page, 40);
 	fprintf(stderr, "\"\n");
 	return false;
 }

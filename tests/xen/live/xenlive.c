@@ -157,7 +157,8 @@ cmd_read(const char *spec, const char *pfnstr, const char *countstr)
 			if (errs[i] != 0)
 				printf("unreadable (%s)", strerror(errs[i]));
 			else
-				live_show_bytes(buf + i * XEN_PAGE_SIZE, 64);
+				live_show_bytes(stdout, buf + i * XEN_PAGE_SIZE,
+				    64);
 			putchar('\n');
 		}
 		rc = failed > 0 ? LIVE_FAIL : LIVE_OK;
@@ -205,7 +206,7 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 		if (verbose) {
 			printf("marker %u at pfn 0x%" PRIx64 ": \"",
 			    m[i].m_index, m[i].m_pfn);
-			live_show_bytes(page, 48);
+			live_show_bytes(stdout, page, 48);
 			printf("...\" (whole page matches)\n");
 		}
 	}
