@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -151,6 +152,31 @@ test_survives(void (*fn)(void *), void *arg, const char *what)
 	else if (rv < 0)
 		fprintf(stderr, "%s: the child failed\n", what);
 	return (rv == 0);
+}
+
+/*
+ * Reap pid (a child, or an orphan adopted as subreaper) within ms
+ * milliseconds, polling.  Its wait status, or -1 when it did not end in
+ * time or is not ours to wait for.
+ */
+static inline int
+test_reap_within(pid_t pid, int ms)
+{
+	struct timespec t0, t;
+	int status;
+	pid_t r;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return (status);
+		(void) clock_gettime(CLOCK_MONOTONIC, &t);
+		if (r < 0 || (t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+			return (-1);
+		(void) usleep(1000);
+	}
 }
 
 /* What a test wants to know of the segment at an address. */

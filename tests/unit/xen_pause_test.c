@@ -151,27 +151,6 @@ wait_paused(int want, int ms, double *tookp)
 	return true;
 }
 
-/*
- * Reap pid (our child, or an orphan we adopted as subreaper) within ms.
- * Returns its status, or -1.
- */
-static int
-reap_within(pid_t pid, int ms)
-{
-	double t0 = now_ms();
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 || now_ms() - t0 > ms)
-			return -1;
-		(void)usleep(1000);
-	}
-}
-
 static bool
 handler_is_default(int sig)
 {
@@ -359,7 +338,7 @@ test_taker_sigkill(void)
 	    took);
 	/* Adopted as subreaper: the guardian exits 0 (it unpaused). */
 	if (subreaper) {
-		status = reap_within(tk.tk_guardian, 5000);
+		status = test_reap_within(tk.tk_guardian, 5000);
 		CHECK(status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0);
 	}
@@ -389,7 +368,7 @@ test_taker_sigterm(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	CHECK(paused == 0);
 	if (subreaper) {
-		status = reap_within(tk.tk_guardian, 5000);
+		status = test_reap_within(tk.tk_guardian, 5000);
 		CHECK(status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0);
 	}
@@ -414,7 +393,7 @@ test_taker_pgrp_sigint(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
 	CHECK(atomic_load(&fake->fd_paused) == 0);
 	if (subreaper) {
-		status = reap_within(tk.tk_guardian, 5000);
+		status = test_reap_within(tk.tk_guardian, 5000);
 		CHECK(status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0);
 	}
@@ -436,7 +415,7 @@ test_taker_sigsegv(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
 	CHECK(atomic_load(&fake->fd_paused) == 0);
 	if (subreaper) {
-		status = reap_within(tk.tk_guardian, 5000);
+		status = test_reap_within(tk.tk_guardian, 5000);
 		CHECK(status != -1 && WIFEXITED(status));
 	}
 	CHECK(atomic_load(&fake->fd_underflows) == 0);
@@ -455,7 +434,7 @@ test_taker_own_handler(void)
 	CHECK(waitpid(tk.tk_pid, &status, 0) == tk.tk_pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7);
 	CHECK(wait_paused(0, 5000, NULL));
-	(void)reap_within(tk.tk_guardian, 5000);
+	(void)test_reap_within(tk.tk_guardian, 5000);
 	CHECK(atomic_load(&fake->fd_unpause_calls) == 1);
 }
 
@@ -478,10 +457,10 @@ test_taker_socket_inherited(void)
 	CHECK(wait_paused(0, 5000, &took));
 	fprintf(stderr, "taker SIGKILLed, its socket held by a grandchild: "
 	    "guardian unpaused after %.1f ms\n", took);
-	(void)reap_within(tk.tk_guardian, 5000);
+	(void)test_reap_within(tk.tk_guardian, 5000);
 	if (tk.tk_grandchild > 0) {
 		(void)kill(tk.tk_grandchild, SIGKILL);
-		(void)reap_within(tk.tk_grandchild, 5000);
+		(void)test_reap_within(tk.tk_grandchild, 5000);
 	}
 	CHECK(atomic_load(&fake->fd_unpause_calls) == 1);
 }

@@ -12,7 +12,6 @@
 MODE="test"
 PVH=0
 GUEST_MEM=128
-PVH_MEM=128
 GUEST_TIMEOUT=120
 TEST_TIMEOUT=300
 . /mnt/host/config
@@ -27,30 +26,26 @@ export PATH=/porthole:$PATH
 
 kernel=/boot/vmlinux-guest
 [ -r "$kernel" ] || kernel=/mnt/bed/vmlinux
-guests="porthole-pv"
-cat >/tmp/porthole-pv.cfg <<CFG
-name="porthole-pv"
-type="pv"
+# guest_cfg NAME TYPE [LINE]: /tmp/NAME.cfg for a test domU running the
+# domU initramfs (LINE: one more setting).
+guest_cfg() {
+	cat >"/tmp/$1.cfg" <<CFG
+name="$1"
+type="$2"
 kernel="$kernel"
 ramdisk="$share/domU.cpio.gz"
 memory=$GUEST_MEM
 vcpus=1
 extra="console=hvc0 quiet rdinit=/init"
 on_crash="preserve"
+${3:-}
 CFG
+}
+guests="porthole-pv"
+guest_cfg porthole-pv pv
 if [ "$PVH" = 1 ]; then
 	guests="$guests porthole-pvh"
-	cat >/tmp/porthole-pvh.cfg <<CFG
-name="porthole-pvh"
-type="pvh"
-kernel="$kernel"
-ramdisk="$share/domU.cpio.gz"
-memory=$PVH_MEM
-vcpus=1
-cpuid="host,rdtscp=0"
-extra="console=hvc0 quiet rdinit=/init"
-on_crash="preserve"
-CFG
+	guest_cfg porthole-pvh pvh 'cpuid="host,rdtscp=0"'
 fi
 
 collect_logs() {

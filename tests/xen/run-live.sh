@@ -21,11 +21,9 @@
 #	resolve-name, resolve-id, resolve-uuid	the three ways of naming it
 #			give the same domid as xl does
 #	resolve-missing	an unknown name fails with a clear message
-#	dump-core	with the domain paused, every page of `xl dump-core`
-#			equals porthole's read
 #	every check `xenlive checks -v` lists (markers, the seg_mf checks,
-#			...); some need lines the guest's test programs print
-#			on its console (tests/xen/guest/)
+#			dump-core, ...); some need lines the guest's test
+#			programs print on its console (tests/xen/guest/)
 # and once: noperm (an unprivileged process gets a clear refusal).
 # Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.
 
@@ -53,8 +51,8 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ $# -gt 0 ] || { sed -n '2,34p' "$0" >&2; exit 2; }
-# The registered checks that dump (xccore-*) follow the same rule.
+[ $# -gt 0 ] || { sed -n '2,28p' "$0" >&2; exit 2; }
+# The registered checks that dump (dump-core, xccore-*) read these.
 PORTHOLE_XEN_DUMP_TYPES=$dump_types
 PORTHOLE_XEN_DUMP_DIR=$dump_dir
 export PORTHOLE_XEN_DUMP_TYPES PORTHOLE_XEN_DUMP_DIR
@@ -114,7 +112,7 @@ noperm_done=0
 for dom in "$@"; do
 	if ! t "$xenlive" info "$dom"; then
 		show_log
-		for tn in resolve-name resolve-id resolve-uuid dump-core $checks; do
+		for tn in resolve-name resolve-id resolve-uuid $checks; do
 			report FAIL "$dom/$tn" "domain not found"
 		done
 		continue
@@ -124,7 +122,6 @@ for dom in "$@"; do
 	id=$(field id "$info")
 	name=$(field name "$info")
 	uuid=$(field uuid "$info")
-	type=$(field type "$info")
 	label=$dom
 
 	# resolve-name: our lookup agrees with xl's.
@@ -185,40 +182,6 @@ for dom in "$@"; do
 		*) report FAIL "$label/$ck" ;;
 		esac
 	done
-
-	# dump-core: pause, dump with xl, compare, unpause.
-	case " $dump_types " in
-	*" $type "*)
-		core="$dump_dir/porthole-core.$id.$$"
-		if ! command -v xl >/dev/null 2>&1; then
-			report SKIP "$label/dump-core" "xl not found"
-		elif ! t "$xenlive" pause "$id"; then
-			show_log
-			report FAIL "$label/dump-core" "pause failed"
-		else
-			start=$(date +%s)
-			if ! t xl dump-core "$id" "$core"; then
-				show_log
-				report FAIL "$label/dump-core" "xl dump-core failed"
-			elif t "$xenlive" dumpcmp "$id" "$core"; then
-				show_log
-				echo "    dump and compare took $(($(date +%s) - start))s"
-				report PASS "$label/dump-core"
-			else
-				show_log
-				report FAIL "$label/dump-core"
-			fi
-			rm -f "$core"
-			if ! t "$xenlive" unpause "$id"; then
-				show_log
-				report FAIL "$label/unpause"
-			fi
-		fi
-		;;
-	*)
-		report SKIP "$label/dump-core" "not run for $type domains here"
-		;;
-	esac
 
 	# noperm, once.
 	if [ $noperm_done = 0 ]; then

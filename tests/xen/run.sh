@@ -244,7 +244,6 @@ cat >"$share/config" <<CFG
 MODE=$mode
 PVH=$pvh
 GUEST_MEM=$guest_mem
-PVH_MEM=$guest_mem
 GUEST_TIMEOUT=$((90 * slow))
 TEST_TIMEOUT=$((360 * slow))
 DUMP_TYPES="$dump_types"

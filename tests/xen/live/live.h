@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "xen/xen_domain.h"
 #include "xen/xen_err.h"
@@ -105,6 +106,12 @@ int	live_skip(const char *why);
 
 /* Print "xenlive: what: <err message>" and return LIVE_FAIL. */
 int	live_fail(const struct xen_err *err, const char *what);
+/*
+ * Every page of the `xl dump-core` file at path against porthole's own
+ * reads of domain domid, which must be paused: seg_kpm over the live
+ * provider, and one seg_mf view of the dump's pfns (live_xccore.c).
+ */
+int	live_dumpcmp(struct xen_handle *xh, uint32_t domid, const char *path);
 /* A monotonic clock in seconds. */
 double	live_now(void);
 /* Open a connection and resolve spec; prints the reason on failure. */
@@ -113,8 +120,8 @@ int	live_attach(const char *spec, struct xen_handle **xhp,
 /* live_attach and bind the domain's memory for reading. */
 int	live_bind(const char *spec, struct xen_handle **xhp,
 	    struct xen_physmem **pmp, uint32_t *domidp);
-/* n bytes as printable ASCII ('.' for the rest) on stdout. */
-void	live_show_bytes(const unsigned char *p, size_t n);
+/* n bytes as printable ASCII ('.' for the rest) on f. */
+void	live_show_bytes(FILE *f, const unsigned char *p, size_t n);
 /*
  * The MARKER lines of the guest's last boot in a console log (see
  * tests/xen/guest/marker.c): up to LIVE_MAX_MARKERS into m, their number
@@ -124,9 +131,32 @@ void	live_show_bytes(const unsigned char *p, size_t n);
 int	live_parse_markers(const char *path, struct live_marker *m,
 	    size_t *np, bool *donep);
 /*
- * The page a marker line describes: its text repeated over XEN_PAGE_SIZE
- * bytes into page.
+ * Whether page holds what a MARKER (GRANT) line describes: its text
+ * repeated over XEN_PAGE_SIZE bytes (the grant page size too).  When not,
+ * says on stderr where it differs and how the page starts, naming the
+ * marker (grant) and how it was read.
  */
-void	live_marker_page(const struct live_marker *m, unsigned char *page);
+bool	live_marker_ok(const struct live_marker *m,
+	    const unsigned char *page, const char *how);
+bool	live_grant_ok(const struct live_grant *g, const unsigned char *page,
+	    const char *how);
+/*
+ * Every page of [addr, addr + n pages) is a PROT_NONE private reservation
+ * in /proc/self/maps, what an address space's window holds between
+ * segments (no mapping left, no hole); says which page is not.
+ */
+bool	live_reserved(const void *addr, size_t n, const char *what);
+/*
+ * The full path of prog into buf: on $PATH, else the first executable of
+ * extra (NULL-terminated; extra may be NULL).  False when none is.
+ */
+bool	live_find_prog(const char *prog, const char *const *extra, char *buf,
+	    size_t len);
+/*
+ * Run argv (argv[0] looked up on $PATH) with its output on our stderr; it
+ * is killed if we die first.  Its exit status, or -1 when it could not be
+ * run or died of a signal.
+ */
+int	live_run(char *const argv[]);
 
 #endif /* PORTHOLE_LIVE_H */

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/test.h"
 #include "tests/xen/live/live.h"
 #include "xen/xen_libvirt.h"
 #include "xen/xen_pause.h"
@@ -55,30 +56,6 @@
 
 #define LD_FAKE_DOMID	31999	/* below DOMID_FIRST_RESERVED, unused */
 #define LD_WAIT_MS	20000	/* TCG is slow */
-
-/* The full path of a program on $PATH, or in one of the extra places. */
-static bool
-ld_find(const char *prog, const char *const *extra, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p, *end;
-	size_t i;
-
-	for (p = path; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (end == NULL)
-			end = p + strlen(p);
-		snprintf(buf, len, "%.*s/%s", (int)(end - p), p, prog);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
-		snprintf(buf, len, "%s", extra[i]);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* Run cmd through the shell; its output (stderr too) into out. */
 static int
@@ -240,7 +217,7 @@ check_domain_list(struct live_ctx *ctx)
 		    "domain: state %s, name \"%s\"", me->di_domid,
 		    xen_domain_state_name(me->di_state), me->di_name);
 
-	if (!ld_find("xl", NULL, xl, sizeof(xl))) {
+	if (!live_find_prog("xl", NULL, xl, sizeof(xl))) {
 		free(all);
 		return bad ? LIVE_FAIL : live_skip("xl not found: nothing to "
 		    "compare the listing with");
@@ -325,17 +302,40 @@ ld_xs(const char *tool, const char *args)
 	return rc;
 }
 
+/*
+ * Resolve spec with flags (XEN_RESOLVE_*) and libvirt at uri (NULL: its
+ * default); prints and returns the outcome.
+ */
+static int
+ld_resolve(struct live_ctx *ctx, const char *uri, const char *spec,
+    unsigned int flags, uint32_t *domidp, struct xen_err *err)
+{
+	struct xen_resolve_opts opts;
+	int rc;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.ro_size = sizeof(opts);
+	opts.ro_libvirt_uri = uri;
+	opts.ro_flags = flags;
+	xen_err_clear(err);
+	*domidp = XEN_DOMID_INVALID;
+	rc = xen_domain_resolve_opts(ctx->lc_xh, spec, &opts, domidp, err);
+	printf("  %-28s -> %s%" PRIu32 "%s%s\n", spec, rc == 0 ? "domain " :
+	    "error ", rc == 0 ? *domidp : (uint32_t)err->xe_errno,
+	    rc == 0 ? "" : ": ", rc == 0 ? "" : xen_err_msg(err));
+	return rc;
+}
+
 static int
 check_resolve_stale(struct live_ctx *ctx)
 {
 	char wr[256], rm[256], args[256], name[64];
-	struct xen_resolve_opts opts;
 	struct xen_err err;
 	uint32_t domid;
 	int bad = 0, rc;
 
-	if (!ld_find("xenstore-write", NULL, wr, sizeof(wr)) ||
-	    !ld_find("xenstore-rm", NULL, rm, sizeof(rm)))
+	if (!live_find_prog("xenstore-write", NULL, wr, sizeof(wr)) ||
+	    !live_find_prog("xenstore-rm", NULL, rm, sizeof(rm)))
 		return live_skip("xenstore-write or xenstore-rm not found");
 	if (ctx->lc_info.di_name[0] == '\0')
 		return live_skip("the domain has no name in xenstore");
@@ -346,13 +346,7 @@ check_resolve_stale(struct live_ctx *ctx)
 	    LD_FAKE_DOMID, name);
 	if (ld_xs(wr, args) != 0)
 		return LIVE_FAIL;
-	memset(&opts, 0, sizeof(opts));
-	opts.ro_size = sizeof(opts);
-	opts.ro_flags = XEN_RESOLVE_NO_LIBVIRT;
-	xen_err_clear(&err);
-	rc = xen_domain_resolve_opts(ctx->lc_xh, name, &opts, &domid, &err);
-	printf("resolve %s: rc %d, errno %d: %s\n", name, rc, err.xe_errno,
-	    xen_err_msg(&err));
+	rc = ld_resolve(ctx, NULL, name, XEN_RESOLVE_NO_LIBVIRT, &domid, &err);
 	if (rc == 0 || err.xe_errno != ESTALE ||
 	    strstr(err.xe_msg, "stale") == NULL)
 		bad += live_failf("a stale entry resolved, or was refused without "
@@ -386,13 +380,12 @@ check_resolve_reused(struct live_ctx *ctx)
 {
 	char rd[256], wr[256], args[600], out[256], vm[300];
 	struct xen_domain_info di;
-	struct xen_resolve_opts opts;
 	struct xen_err err;
 	uint32_t domid;
 	int bad = 0, rc;
 
-	if (!ld_find("xenstore-read", NULL, rd, sizeof(rd)) ||
-	    !ld_find("xenstore-write", NULL, wr, sizeof(wr)))
+	if (!live_find_prog("xenstore-read", NULL, rd, sizeof(rd)) ||
+	    !live_find_prog("xenstore-write", NULL, wr, sizeof(wr)))
 		return live_skip("xenstore-read or xenstore-write not found");
 	if (ctx->lc_info.di_name[0] == '\0')
 		return live_skip("the domain has no name in xenstore");
@@ -410,14 +403,9 @@ check_resolve_reused(struct live_ctx *ctx)
 	    "/vm/00000000-0000-4000-8000-0000000000ee", ctx->lc_domid);
 	if (ld_xs(wr, args) != 0)
 		return LIVE_FAIL;
-	memset(&opts, 0, sizeof(opts));
-	opts.ro_size = sizeof(opts);
-	opts.ro_flags = XEN_RESOLVE_NO_LIBVIRT;
-	xen_err_clear(&err);
-	rc = xen_domain_resolve_opts(ctx->lc_xh, ctx->lc_info.di_name, &opts,
-	    &domid, &err);
-	printf("resolve %s with a foreign vm path: rc %d: %s\n",
-	    ctx->lc_info.di_name, rc, xen_err_msg(&err));
+	printf("with a foreign vm path:\n");
+	rc = ld_resolve(ctx, NULL, ctx->lc_info.di_name,
+	    XEN_RESOLVE_NO_LIBVIRT, &domid, &err);
 	if (rc == 0 || err.xe_errno != ESTALE ||
 	    strstr(err.xe_msg, "reused") == NULL)
 		bad += live_failf("an entry of another UUID resolved, or was not "
@@ -476,27 +464,6 @@ ld_lv_node(const char *path, const char *name, const char *uuid,
 	return true;
 }
 
-/* Resolve spec with libvirt at uri; prints and returns the outcome. */
-static int
-ld_lv_resolve(struct live_ctx *ctx, const char *uri, const char *spec,
-    unsigned int flags, uint32_t *domidp, struct xen_err *err)
-{
-	struct xen_resolve_opts opts;
-	int rc;
-
-	memset(&opts, 0, sizeof(opts));
-	opts.ro_size = sizeof(opts);
-	opts.ro_libvirt_uri = uri;
-	opts.ro_flags = flags;
-	xen_err_clear(err);
-	*domidp = XEN_DOMID_INVALID;
-	rc = xen_domain_resolve_opts(ctx->lc_xh, spec, &opts, domidp, err);
-	printf("  %-28s -> %s%" PRIu32 "%s%s\n", spec, rc == 0 ? "domain " :
-	    "error ", rc == 0 ? *domidp : (uint32_t)err->xe_errno,
-	    rc == 0 ? "" : ": ", rc == 0 ? "" : xen_err_msg(err));
-	return rc;
-}
-
 static int
 check_resolve_libvirt(struct live_ctx *ctx)
 {
@@ -529,14 +496,14 @@ check_resolve_libvirt(struct live_ctx *ctx)
 		    "differently from what this check assumes");
 	}
 	printf("libvirt test driver at %s:\n", uri);
-	if (ld_lv_resolve(ctx, uri, alias, 0, &domid, &err) != 0 || domid != n)
+	if (ld_resolve(ctx, uri, alias, 0, &domid, &err) != 0 || domid != n)
 		bad += live_failf("a name only libvirt knows, checked against "
 		    "Xen, did not resolve to %" PRIu32, n);
 
 	/* The same with another UUID: the id was "reused". */
 	(void)ld_lv_node(path, alias, "0000abcd-0000-4000-8000-000000000001",
 	    1, n - 1, uri, sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, alias, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, alias, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE || strstr(err.xe_msg, "reused") == NULL)
 		bad += live_failf("libvirt's UUID differs from Xen's, yet no "
 		    "stale error");
@@ -544,18 +511,18 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	/* The real name, agreeing with xenstore. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 1, n - 1, uri,
 	    sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) != 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) != 0 ||
 	    domid != n)
 		bad += live_failf("xenstore and libvirt agree, yet no domain %"
 		    PRIu32, n);
-	if (ld_lv_resolve(ctx, uri, di->di_uuid, 0, &domid, &err) != 0 ||
+	if (ld_resolve(ctx, uri, di->di_uuid, 0, &domid, &err) != 0 ||
 	    domid != n)
 		bad += live_failf("the UUID did not resolve to %" PRIu32, n);
 
 	/* libvirt has it under another id: the sources disagree. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 1, n, uri,
 	    sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE)
 		bad += live_failf("libvirt says id %" PRIu32 ", Xen %" PRIu32
 		    ", yet no stale error", n + 1, n);
@@ -563,18 +530,18 @@ check_resolve_libvirt(struct live_ctx *ctx)
 	/* libvirt has it shut off while Xen runs it. */
 	(void)ld_lv_node(path, di->di_name, di->di_uuid, 5, 0, uri,
 	    sizeof(uri));
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ESTALE || strstr(err.xe_msg, "shut off") == NULL)
 		bad += live_failf("libvirt has it shut off, yet no stale error");
 	/* Without libvirt, xenstore alone decides. */
-	if (ld_lv_resolve(ctx, uri, di->di_name, XEN_RESOLVE_NO_LIBVIRT,
+	if (ld_resolve(ctx, uri, di->di_name, XEN_RESOLVE_NO_LIBVIRT,
 	    &domid, &err) != 0 || domid != n)
 		bad += live_failf("XEN_RESOLVE_NO_LIBVIRT still asked libvirt");
 	(void)unlink(path);
 
 	/* A libvirt asked for and not there is an error; unasked, not. */
 	snprintf(uri, sizeof(uri), "test:///nonexistent/porthole.xml");
-	if (ld_lv_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
+	if (ld_resolve(ctx, uri, di->di_name, 0, &domid, &err) == 0 ||
 	    err.xe_errno != ECONNREFUSED)
 		bad += live_failf("an unreachable libvirt URI given explicitly "
 		    "was not an error");
@@ -666,24 +633,6 @@ ld_taker(uint32_t domid, pid_t *guardianp)
 	return pid;
 }
 
-/* Reap a guardian we adopted (we are a subreaper), within ms. */
-static int
-ld_reap(pid_t pid, int ms)
-{
-	double t0 = ld_now_ms();
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 || ld_now_ms() - t0 > ms)
-			return -1;
-		(void)usleep(2000);
-	}
-}
-
 /* The taker dies of sig; the guest must run again. */
 static int
 ld_taker_dies(struct live_ctx *ctx, int sig)
@@ -724,7 +673,7 @@ ld_taker_dies(struct live_ctx *ctx, int sig)
 	printf("taker killed by signal %d: domain running %s (after %.1f ms)"
 	    "\n", sig, paused_at_death ? "once the guardian saw it" :
 	    "already when its death was seen", took);
-	status = ld_reap(guardian, LD_WAIT_MS);
+	status = test_reap_within(guardian, LD_WAIT_MS);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return live_failf("guardian %ld: status 0x%x (want exit 0)",
 		    (long)guardian, status);
@@ -787,7 +736,7 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 		return rc;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		return live_failf("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-	if (ld_find("xl", NULL, xlbuf, sizeof(xlbuf)))
+	if (live_find_prog("xl", NULL, xlbuf, sizeof(xlbuf)))
 		xl = xlbuf;
 	printf("someone else's pause: %s\n", xl != NULL ? "xl pause" :
 	    "xen_domain_pause (no xl here)");
@@ -814,7 +763,7 @@ check_pause_guard_foreign(struct live_ctx *ctx)
 	} else {
 		(void)kill(taker, SIGKILL);
 		(void)waitpid(taker, NULL, 0);
-		status = ld_reap(guardian, LD_WAIT_MS);
+		status = test_reap_within(guardian, LD_WAIT_MS);
 		if (status == -1 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status) != 0)
 			bad += live_failf("guardian %ld: status 0x%x",
@@ -962,7 +911,7 @@ check_vcpu_xenctx(struct live_ctx *ctx)
 	size_t i;
 	int bad = 0, rc, xrc;
 
-	if (!ld_find("xenctx", extra, xenctx, sizeof(xenctx)))
+	if (!live_find_prog("xenctx", extra, xenctx, sizeof(xenctx)))
 		return live_skip("xenctx not in this bed: vCPU registers "
 		    "checked by invariants only (vcpu-regs)");
 	if ((rc = ld_require_unpaused(ctx)) != LIVE_OK)

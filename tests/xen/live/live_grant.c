@@ -77,97 +77,6 @@ lg_reserve(size_t n)
 	return p;
 }
 
-/* The page a grant line describes: its text repeated. */
-static void
-lg_expected(const struct live_grant *g, unsigned char *page)
-{
-	size_t k, ulen = strlen(g->g_text);
-
-	for (k = 0; k < LG_PAGE; k++)
-		page[k] = ulen == 0 ? 0 : (unsigned char)g->g_text[k % ulen];
-}
-
-/* Compare a mapped page with its grant's text; say where it differs. */
-static bool
-lg_page_ok(const unsigned char *page, const struct live_grant *g,
-    const char *what)
-{
-	unsigned char want[XEN_GRANT_PAGE_SIZE];
-	size_t k;
-
-	lg_expected(g, want);
-	if (memcmp(page, want, LG_PAGE) == 0)
-		return true;
-	for (k = 0; page[k] == want[k]; k++)
-		;
-	fprintf(stderr, "%s: grant %u (ref %" PRIu32 ") %s: differs at "
-	    "offset %zu: page starts \"", live_prog, g->g_index, g->g_ref,
-	    what, k);
-	for (k = 0; k < 40; k++)
-		fputc(page[k] >= 0x20 && page[k] < 0x7f ? page[k] : '.',
-		    stderr);
-	fprintf(stderr, "\"\n");
-	return false;
-}
-
-/*
- * The permissions /proc/self/maps gives the page at addr ("r--s", "---p",
- * ...) into perms; "" when no mapping covers it (a hole).  -1 when the
- * file cannot be read.
- */
-static int
-lg_perms_at(const void *addr, char perms[8])
-{
-	char line[512];
-	unsigned long lo, hi;
-	uintptr_t a = (uintptr_t)addr;
-	FILE *f;
-
-	perms[0] = '\0';
-	f = fopen("/proc/self/maps", "r");
-	if (f == NULL) {
-		fprintf(stderr, "%s: /proc/self/maps: %s\n", live_prog,
-		    strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
-			continue;
-		if (a >= lo && a < hi) {
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	perms[0] = '\0';
-	return 0;
-}
-
-/*
- * Every page of [base, base + n pages) is reserved again: mapped, with no
- * access, private (what an address space's window holds between
- * segments).  Says which page is not.
- */
-static bool
-lg_reserved(const unsigned char *base, size_t n, const char *what)
-{
-	char perms[8];
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (lg_perms_at(base + i * LG_PAGE, perms) < 0)
-			return false;
-		if (strcmp(perms, "---p") != 0) {
-			fprintf(stderr, "%s: %s: page %zu at %p is %s, not a "
-			    "PROT_NONE reservation\n", live_prog, what, i,
-			    (const void *)(base + i * LG_PAGE),
-			    perms[0] == '\0' ? "a hole" : perms);
-			return false;
-		}
-	}
-	return true;
-}
-
 static void
 lg_show_errs(const uint32_t *refs, const int *errs, size_t n)
 {
@@ -209,14 +118,14 @@ check_grant_map(struct live_ctx *ctx)
 		goto out;
 	}
 	for (i = 0; i < gs.gs_n; i++)
-		if (!lg_page_ok(base + i * LG_PAGE, &gs.gs_grant[i],
+		if (!live_grant_ok(&gs.gs_grant[i], base + i * LG_PAGE,
 		    "mapped read-only"))
 			bad++;
 	if (xen_grant_unmap_at(gt, base, gs.gs_n, &err) < 0) {
 		live_fail(&err, "unmapping");
 		goto out;
 	}
-	if (bad == 0 && lg_reserved(base, gs.gs_n, "after unmapping all")) {
+	if (bad == 0 && live_reserved(base, gs.gs_n, "after unmapping all")) {
 		printf("%zu grant pages of domain %" PRIu32 " mapped in one "
 		    "call match their text\n", gs.gs_n, ctx->lc_domid);
 		rc = LIVE_OK;
@@ -265,8 +174,8 @@ check_grant_write(struct live_ctx *ctx)
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (!lg_page_ok(base + i * LG_PAGE, &gs.gs_grant[gs.gs_rw[i]],
-		    "mapped read-write"))
+		if (!live_grant_ok(&gs.gs_grant[gs.gs_rw[i]],
+		    base + i * LG_PAGE, "mapped read-write"))
 			bad++;
 	rw0 = base;
 	ro0 = base + n * LG_PAGE;
@@ -285,7 +194,7 @@ check_grant_write(struct live_ctx *ctx)
 		bad++;
 	}
 	rw0[100] = old;
-	if (!lg_page_ok(ro0, &gs.gs_grant[gs.gs_rw[0]], "after the write "
+	if (!live_grant_ok(&gs.gs_grant[gs.gs_rw[0]], ro0, "after the write "
 	    "was undone"))
 		bad++;
 unmap:
@@ -293,7 +202,7 @@ unmap:
 		live_fail(&err, "unmapping");
 		goto out;
 	}
-	if (bad == 0 && lg_reserved(base, n + 1, "after unmapping")) {
+	if (bad == 0 && live_reserved(base, n + 1, "after unmapping")) {
 		printf("%zu writable grants mapped read-write; a write through "
 		    "one shows in a second mapping and was undone\n", n);
 		rc = LIVE_OK;
@@ -355,8 +264,8 @@ check_grant_readonly(struct live_ctx *ctx)
 		    "and read-only access\n", live_prog, want_dom, want_ref);
 		goto unmap;
 	}
-	if (!lg_page_ok(base, rw, "mapped beside the refused one") ||
-	    !lg_reserved(base + LG_PAGE, 1, "the refused page"))
+	if (!live_grant_ok(rw, base, "mapped beside the refused one") ||
+	    !live_reserved(base + LG_PAGE, 1, "the refused page"))
 		goto unmap;
 	/* Asked for reading, the read-only grant maps. */
 	failed = xen_grant_map_at(gt, &refs[1], 1, base + LG_PAGE, PROT_READ,
@@ -365,14 +274,15 @@ check_grant_readonly(struct live_ctx *ctx)
 		live_fail(&err, "mapping the read-only grant for reading");
 		goto unmap;
 	}
-	if (!lg_page_ok(base + LG_PAGE, ro, "mapped read-only"))
+	if (!live_grant_ok(ro, base + LG_PAGE, "mapped read-only"))
 		goto unmap;
 	rc = LIVE_OK;
 unmap:
 	if (xen_grant_unmap_at(gt, base, 2, &err) < 0) {
 		live_fail(&err, "unmapping");
 		rc = LIVE_FAIL;
-	} else if (rc == LIVE_OK && !lg_reserved(base, 2, "after unmapping")) {
+	} else if (rc == LIVE_OK &&
+	    !live_reserved(base, 2, "after unmapping")) {
 		rc = LIVE_FAIL;
 	}
 out:
@@ -449,11 +359,11 @@ check_grant_badref(struct live_ctx *ctx)
 		    "about the first (ERANGE)\n", live_prog);
 		goto unmap;
 	}
-	if (!lg_page_ok(base, g0, "mapped before a bad reference") ||
-	    !lg_page_ok(base + 2 * LG_PAGE, g1, "mapped after a bad "
+	if (!live_grant_ok(g0, base, "mapped before a bad reference") ||
+	    !live_grant_ok(g1, base + 2 * LG_PAGE, "mapped after a bad "
 	    "reference") ||
-	    !lg_reserved(base + LG_PAGE, 1, "the beyond-table reference") ||
-	    !lg_reserved(base + 3 * LG_PAGE, 1, "the unused reference"))
+	    !live_reserved(base + LG_PAGE, 1, "the beyond-table reference") ||
+	    !live_reserved(base + 3 * LG_PAGE, 1, "the unused reference"))
 		goto unmap;
 
 	/* A domain that does not exist. */
@@ -470,7 +380,7 @@ check_grant_badref(struct live_ctx *ctx)
 	    &err);
 	printf("ref %" PRIu32 " through a handle for domain %" PRIu32 ": %s\n",
 	    refs[0], LG_NO_DOMAIN, xen_err_msg(&err));
-	if (failed != 1 || nerr != ESRCH || !lg_reserved(base, 1,
+	if (failed != 1 || nerr != ESRCH || !live_reserved(base, 1,
 	    "a reference of a missing domain"))  {
 		fprintf(stderr, "%s: expected ESRCH for a missing domain\n",
 		    live_prog);
@@ -481,7 +391,8 @@ unmap:
 	if (xen_grant_unmap_at(gt, base, 4, &err) < 0) {
 		live_fail(&err, "unmapping");
 		rc = LIVE_FAIL;
-	} else if (rc == LIVE_OK && !lg_reserved(base, 4, "after unmapping")) {
+	} else if (rc == LIVE_OK &&
+	    !live_reserved(base, 4, "after unmapping")) {
 		rc = LIVE_FAIL;
 	}
 out:
@@ -501,8 +412,8 @@ lg_pages_ok(const unsigned char *base, const struct live_grants *gs,
 	bool ok = true;
 
 	for (i = first; i < first + n; i++)
-		if (!lg_page_ok(base + (i + 1) * LG_PAGE,
-		    &gs->gs_grant[gs->gs_rw[i]], what))
+		if (!live_grant_ok(&gs->gs_grant[gs->gs_rw[i]],
+		    base + (i + 1) * LG_PAGE, what))
 			ok = false;
 	return ok;
 }
@@ -543,8 +454,9 @@ check_grant_partial(struct live_ctx *ctx)
 		goto out;
 	}
 	if (!lg_pages_ok(base, &gs, 0, n, "mapped") ||
-	    !lg_reserved(base, 1, "the guard page below") ||
-	    !lg_reserved(base + (n + 1) * LG_PAGE, 1, "the guard page above"))
+	    !live_reserved(base, 1, "the guard page below") ||
+	    !live_reserved(base + (n + 1) * LG_PAGE, 1,
+	    "the guard page above"))
 		goto unmap;
 
 	/* The middle: pages 1 .. n-2 of the call. */
@@ -554,7 +466,8 @@ check_grant_partial(struct live_ctx *ctx)
 		live_fail(&err, "unmapping the middle");
 		goto unmap;
 	}
-	if (!lg_reserved(first + mid * LG_PAGE, nmid, "the unmapped middle") ||
+	if (!live_reserved(first + mid * LG_PAGE, nmid,
+	    "the unmapped middle") ||
 	    !lg_pages_ok(base, &gs, 0, 1, "below an unmapped middle") ||
 	    !lg_pages_ok(base, &gs, n - 1, 1, "above an unmapped middle"))
 		goto unmap;
@@ -566,7 +479,7 @@ check_grant_partial(struct live_ctx *ctx)
 		live_fail(&err, "unmapping the first page");
 		goto unmap;
 	}
-	if (!lg_reserved(base, n, "after unmapping the first page too") ||
+	if (!live_reserved(base, n, "after unmapping the first page too") ||
 	    !lg_pages_ok(base, &gs, n - 1, 1, "after unmapping the rest"))
 		goto unmap;
 
@@ -575,7 +488,7 @@ check_grant_partial(struct live_ctx *ctx)
 		live_fail(&err, "unmapping everything");
 		goto unmap;
 	}
-	if (!lg_reserved(base, n + 2, "after unmapping everything"))
+	if (!live_reserved(base, n + 2, "after unmapping everything"))
 		goto unmap;
 
 	/* The same references, the same place: nothing was left behind. */
@@ -592,7 +505,7 @@ unmap:
 	if (xen_grant_unmap_at(gt, first, n, &err) < 0) {
 		live_fail(&err, "unmapping");
 		rc = LIVE_FAIL;
-	} else if (rc == LIVE_OK && !lg_reserved(base, n + 2,
+	} else if (rc == LIVE_OK && !live_reserved(base, n + 2,
 	    "after the final unmap")) {
 		rc = LIVE_FAIL;
 	}
@@ -688,13 +601,11 @@ check_grant_release(struct live_ctx *ctx)
 	const struct live_grant *g;
 	unsigned char *base = NULL;
 	long before, during, after = -1;
+	char xl[256];
 	int e, i, rc;
 
-	if (system("command -v xl >/dev/null 2>&1") != 0) {
-		fprintf(stderr, "%s: needs xl to read Xen's grant table "
-		    "dump\n", live_prog);
-		return LIVE_SKIP;
-	}
+	if (!live_find_prog("xl", NULL, xl, sizeof(xl)))
+		return live_skip("needs xl to read Xen's grant table dump");
 	if ((rc = lg_setup(ctx, &gs, 1, false, &gt)) != LIVE_OK)
 		return rc;
 	rc = LIVE_FAIL;
@@ -729,7 +640,7 @@ check_grant_release(struct live_ctx *ctx)
 		    "none after unmapping\n", live_prog);
 		goto out;
 	}
-	if (lg_reserved(base, 1, "after unmapping"))
+	if (live_reserved(base, 1, "after unmapping"))
 		rc = LIVE_OK;
 out:
 	if (base != NULL)

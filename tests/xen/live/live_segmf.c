@@ -38,8 +38,8 @@
  *			dup refused, a frame back over a grant
  * The grant checks read the lines of the guest's granter program
  * (tests/xen/guest/granter.c: "GRANT <n> gref=<ref> rw=<0|1> text=<unit>",
- * "GRANTS-DONE <N>"; parsed here as live_grant.c does) and skip when the
- * guest offers none.
+ * "GRANTS-DONE <N>"; live_parse_grants) and skip when the guest offers
+ * none.
  *
  * Privcmd mappings are not inherited by fork (the kernel marks them
  * VM_DONTCOPY): a child that must fault on a foreign mapping makes its own.
@@ -73,7 +73,6 @@
 #include "xen/xen_physmem.h"
 
 #define PG		XEN_PAGE_SIZE
-#define LIVE_MAX_GRANTS		32	/* grants read from the console */
 /* Memory of the throwaway domain: the bed's guest kernel image alone
  * spans guest physical 16..74 MiB, so 32 MiB cannot hold it. */
 #define DOOMED_MEM_MIB	96
@@ -175,28 +174,6 @@ stats(struct env *e, const void *addr)
 	return st;
 }
 
-/* True when page equals marker m's page; says how it differs if not. */
-static bool
-marker_ok(const struct live_marker *m, const unsigned char *page,
-    const char *how)
-{
-	unsigned char want[PG];
-	size_t k;
-
-	live_marker_page(m, want);
-	if (memcmp(page, want, PG) == 0)
-		return true;
-	for (k = 0; page[k] == want[k]; k++)
-		;
-	fprintf(stderr, "marker %u pfn=0x%" PRIx64 " through %s differs at "
-	    "offset %zu: \"", m->m_index, m->m_pfn, how, k);
-	for (k = 0; k < 40; k++)
-		fputc(page[k] >= 0x20 && page[k] < 0x7f ? page[k] : '.',
-		    stderr);
-	fprintf(stderr, "\"\n");
-	return false;
-}
-
 static double
 mib_per_s(size_t pages, double s)
 {
@@ -233,8 +210,8 @@ check_range(struct live_ctx *ctx)
 			    strerror(err)) != 0;
 			continue;
 		}
-		bad += !marker_ok(&e.e_m[i], page, "a seg_mf range");
-		bad += !marker_ok(&e.e_m[i], base + p * PG, "a pointer into "
+		bad += !live_marker_ok(&e.e_m[i], page, "a seg_mf range");
+		bad += !live_marker_ok(&e.e_m[i], base + p * PG, "a pointer into "
 		    "a seg_mf range");
 		for (j = 0; j < nkl && kl[j] != k; j++)
 			;
@@ -312,8 +289,8 @@ check_list(struct live_ctx *ctx)
 			const struct live_marker *m = i < e.e_nm ?
 			    &e.e_m[e.e_nm - 1 - i] : &e.e_m[e.e_nm - 1];
 
-			bad += !marker_ok(m, buf + i * PG, how);
-			bad += !marker_ok(m, base + i * PG, how);
+			bad += !live_marker_ok(m, buf + i * PG, how);
+			bad += !live_marker_ok(m, base + i * PG, how);
 		}
 		st = stats(&e, base);
 		printf("%s of %zu frames: %" PRIu64 " batch call(s), %zu "
@@ -395,7 +372,7 @@ fill_case(struct env *e, uint64_t first, size_t npages, size_t k,
 		    "resident %zu + failed %zu do not make %zu pages",
 		    st.ms_frames, st.ms_errors, st.ms_resident, st.ms_failed,
 		    npages) != 0;
-	if (m != NULL && !marker_ok(m, base + marker_page * PG,
+	if (m != NULL && !live_marker_ok(m, base + marker_page * PG,
 	    prefault ? "a prefaulted range" : "a demand-faulted range"))
 		bad++;
 	if (as_unmap(e->e_as, base, npages * PG) < 0)
@@ -648,7 +625,7 @@ readonly_child(uint32_t domid, const struct live_marker *m, bool writable,
 	    PROT_READ | PROT_WRITE : PROT_READ);
 	if ((p = map_mf(&e, &a, 1)) == NULL ||
 	    as_fault(e.e_as, p, PG, F_INVAL, S_READ) < 0 ||
-	    !marker_ok(m, p, "a child's seg_mf mapping"))
+	    !live_marker_ok(m, p, "a child's seg_mf mapping"))
 		_exit(4);
 	if (write(fd, "R", 1) != 1)
 		_exit(5);
@@ -657,7 +634,7 @@ readonly_child(uint32_t domid, const struct live_marker *m, bool writable,
 		*v = *v;		/* the guest's own byte, unchanged */
 	else
 		*v = (unsigned char)(*v ^ 0xff);
-	if (!marker_ok(m, p, "a child's seg_mf mapping after the write"))
+	if (!live_marker_ok(m, p, "a child's seg_mf mapping after the write"))
 		_exit(6);
 	_exit(0);
 }
@@ -746,7 +723,7 @@ check_readonly(struct live_ctx *ctx)
 	    &xerr) != 0)
 		bad += live_fail(&xerr, "reading the marker back") != 0;
 	else
-		bad += !marker_ok(m, page, "xen_physmem after the writes");
+		bad += !live_marker_ok(m, page, "xen_physmem after the writes");
 	bad += !verify(&e);
 	env_close(&e);
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
@@ -896,11 +873,11 @@ check_unmap(struct live_ctx *ctx)
 		if (as_nsegs(e.e_as) != 2)
 			bad += live_failf("%zu segments after a split, expected 2",
 			    as_nsegs(e.e_as)) != 0;
-		if (!marker_ok(&e.e_m[0], base + mp * PG, "a pointer into a "
+		if (!live_marker_ok(&e.e_m[0], base + mp * PG, "a pointer into a "
 		    "seg_mf piece after a partial unmap"))
 			bad++;
 		if (as_read(e.e_as, base + mp * PG, copy, PG, &err) != PG ||
-		    !marker_ok(&e.e_m[0], copy, "as_read of a seg_mf piece"))
+		    !live_marker_ok(&e.e_m[0], copy, "as_read of a seg_mf piece"))
 			bad++;
 		xen_physmem_stats(e.e_xp, &x1);
 		if (x1.ps_calls != x0.ps_calls)
@@ -942,28 +919,6 @@ check_unmap(struct live_ctx *ctx)
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
 }
 
-/* Run argv (from $PATH); its output goes to our stderr.  Exit status. */
-static int
-run_cmd(char *const argv[])
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		(void)dup2(2, 1);
-		execvp(argv[0], argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static const char *
 guest_kernel(void)
 {
@@ -987,7 +942,7 @@ doomed_destroy(const char *name)
 {
 	char *argv[] = { "xl", "destroy", (char *)name, NULL };
 
-	return run_cmd(argv);
+	return live_run(argv);
 }
 
 /* Show what xl sees (when something is not as expected). */
@@ -996,7 +951,7 @@ show_xl_list(void)
 {
 	char *argv[] = { "xl", "list", NULL };
 
-	(void)run_cmd(argv);
+	(void)live_run(argv);
 }
 
 /*
@@ -1025,7 +980,7 @@ doomed_create(struct live_ctx *ctx, enum xen_domain_type type,
 	    type == XEN_DOMAIN_PV ? "" : "cpuid=\"host,rdtscp=0\"\n");
 	fwrite(buf, 1, (size_t)n, f);
 	fclose(f);
-	rc = run_cmd(argv);
+	rc = live_run(argv);
 	unlink(cfg);
 	if (rc != 0) {
 		(void)doomed_destroy(name);
@@ -1078,7 +1033,7 @@ wait_gone(struct live_ctx *ctx, uint32_t domid, double secs)
 		    "-A8 'information for domain %" PRIu32 "' | tail -n 9; "
 		    "ls -l /proc/*/fd 2>/dev/null | grep -c privcmd",
 		    domid);
-		(void)run_cmd(argv);
+		(void)live_run(argv);
 	}
 	return false;
 }
@@ -1299,7 +1254,7 @@ check_kpm(struct live_ctx *ctx)
 				    m->m_index, strerror(err)) != 0;
 				continue;
 			}
-			bad += !marker_ok(m, page, k == 0 ?
+			bad += !live_marker_ok(m, page, k == 0 ?
 			    "seg_kpm over the live provider" :
 			    "seg_map over the live provider");
 			xen_err_clear(&xerr);
@@ -1327,28 +1282,6 @@ check_kpm(struct live_ctx *ctx)
 	return bad == 0 ? LIVE_OK : LIVE_FAIL;
 }
 
-/* True when page holds grant g's text; says how it differs if not. */
-static bool
-grant_ok(const struct live_grant *g, const unsigned char *page, const char *how)
-{
-	size_t k, ulen = strlen(g->g_text);
-	unsigned char want[PG];
-
-	for (k = 0; k < PG; k++)
-		want[k] = (unsigned char)g->g_text[k % ulen];
-	if (memcmp(page, want, PG) == 0)
-		return true;
-	for (k = 0; page[k] == want[k]; k++)
-		;
-	fprintf(stderr, "grant %u (ref %" PRIu32 ") through %s differs at "
-	    "offset %zu: \"", g->g_index, g->g_ref, how, k);
-	for (k = 0; k < 40; k++)
-		fputc(page[k] >= 0x20 && page[k] < 0x7f ? page[k] : '.',
-		    stderr);
-	fprintf(stderr, "\"\n");
-	return false;
-}
-
 /* Open descriptors of the grant device (a segment's grant handle). */
 static int
 gntdev_fds(void)
@@ -1371,41 +1304,6 @@ gntdev_fds(void)
 	}
 	closedir(d);
 	return n;
-}
-
-/*
- * Every page of [addr, addr + n pages) is a PROT_NONE private
- * reservation in /proc/self/maps (no grant left, no hole); says which is
- * not.
- */
-static bool
-reserved(const unsigned char *addr, size_t n, const char *what)
-{
-	unsigned long lo, hi;
-	char line[512], perms[8];
-	size_t i;
-	FILE *f;
-
-	for (i = 0; i < n; i++) {
-		uintptr_t a = (uintptr_t)(addr + i * PG);
-		bool found = false;
-
-		if ((f = fopen("/proc/self/maps", "r")) == NULL) {
-			live_failf("/proc/self/maps: %s", strerror(errno));
-			return false;
-		}
-		while (!found && fgets(line, sizeof(line), f) != NULL)
-			found = sscanf(line, "%lx-%lx %7s", &lo, &hi,
-			    perms) == 3 && a >= lo && a < hi;
-		fclose(f);
-		if (!found || strcmp(perms, "---p") != 0) {
-			live_failf("%s: page %zu at %p is %s, not a PROT_NONE "
-			    "reservation", what, i, (void *)a, found ? perms :
-			    "a hole");
-			return false;
-		}
-	}
-	return true;
 }
 
 /* An EMPTY seg_mf segment of npages (read-only, writable at most). */
@@ -1436,6 +1334,27 @@ add_grefs(struct env *e, void *addr, const uint32_t *refs, size_t n,
 			fprintf(stderr, "    ref %" PRIu32 ": %s\n", refs[i],
 			    strerror(errs[i]));
 	return r;
+}
+
+/*
+ * The end of a grant check: unmap its segment of n pages at base; they
+ * are reservations again, the segment's grant handle is closed (fds0
+ * gntdev descriptors, as before the check) and the address space
+ * verifies.  Closes e; the check's result, given bad problems so far.
+ */
+static int
+grant_end(struct env *e, unsigned char *base, size_t n, int fds0, int bad)
+{
+	if (as_unmap(e->e_as, base, n * PG) < 0)
+		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
+	if (!live_reserved(base, n, "after the unmap"))
+		bad++;
+	if (gntdev_fds() != fds0)
+		bad += live_failf("%d gntdev descriptors after the unmap, "
+		    "expected %d", gntdev_fds(), fds0) != 0;
+	bad += !verify(e);
+	env_close(e);
+	return bad == 0 ? LIVE_OK : LIVE_FAIL;
 }
 
 /*
@@ -1477,13 +1396,13 @@ check_grant_map(struct live_ctx *ctx)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		bad += !grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
+		bad += !live_grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
 		    "a pointer into a seg_mf segment");
 		if (as_read(e.e_as, base + (i + 1) * PG, page, PG, &err) != PG)
 			bad += live_failf("as_read of grant page %zu: %s", i,
 			    strerror(err)) != 0;
 		else
-			bad += !grant_ok(&gs.gs_grant[i], page, "as_read");
+			bad += !live_grant_ok(&gs.gs_grant[i], page, "as_read");
 	}
 	(void)as_incore(e.e_as, base, (n + 2) * PG, vec);
 	for (i = 0; i < n + 2; i++)
@@ -1516,19 +1435,10 @@ check_grant_map(struct live_ctx *ctx)
 		bad += live_failf("adding the grants again opened another handle "
 		    "or made more than one call") != 0;
 	for (i = 0; i < n; i++)
-		bad += !grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
+		bad += !live_grant_ok(&gs.gs_grant[i], base + (i + 1) * PG,
 		    "a segment whose grants were added again");
 out:
-	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
-		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	if (!reserved(base, n + 2, "after the unmap"))
-		bad++;
-	if (gntdev_fds() != fds0)
-		bad += live_failf("%d gntdev descriptors after the unmap, expected "
-		    "%d", gntdev_fds(), fds0) != 0;
-	bad += !verify(&e);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n + 2, fds0, bad);
 }
 
 /*
@@ -1549,7 +1459,7 @@ check_grant_readonly(struct live_ctx *ctx)
 	struct xen_grant *gt;
 	struct live_grants gs;
 	struct env e;
-	int errs[LIVE_MAX_GRANTS], err, rc, bad = 0;
+	int errs[LIVE_MAX_GRANTS], fds0, err, rc, bad = 0;
 	size_t i, n, rop;
 
 	if ((rc = live_parse_grants(ctx->lc_console, &gs, 1, true)) != LIVE_OK)
@@ -1563,6 +1473,7 @@ check_grant_readonly(struct live_ctx *ctx)
 	for (i = 0; i < gs.gs_nrw; i++)
 		refs[i] = gs.gs_grant[gs.gs_rw[i]].g_ref;
 	refs[rop] = ro->g_ref;
+	fds0 = gntdev_fds();
 	if ((base = map_empty(&e, n, SEGMF_KLUSTER_MAX)) == NULL) {
 		env_close(&e);
 		return LIVE_FAIL;
@@ -1602,7 +1513,7 @@ check_grant_readonly(struct live_ctx *ctx)
 		bad += live_failf("as_read of the refused grant: %s, expected "
 		    "EACCES", strerror(err)) != 0;
 	for (i = 0; i < gs.gs_nrw; i++)
-		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + i * PG,
+		bad += !live_grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + i * PG,
 		    "a writable seg_mf grant page");
 
 	/* A write shows in a second segment mapping the grant read-only. */
@@ -1624,7 +1535,7 @@ check_grant_readonly(struct live_ctx *ctx)
 		    "a second segment's read-only mapping of the grant\n");
 	if (as_write(e.e_as, base + 100, &old, 1, &err) != 1)
 		bad += live_failf("putting the byte back: %s", strerror(err)) != 0;
-	bad += !grant_ok(rw0, view, "the second segment after the write "
+	bad += !live_grant_ok(rw0, view, "the second segment after the write "
 	    "was undone");
 
 	/* Read-only, the refused grant maps. */
@@ -1634,7 +1545,7 @@ check_grant_readonly(struct live_ctx *ctx)
 	else if (as_read(e.e_as, base + rop * PG, page, PG, &err) != PG)
 		bad += live_failf("as_read of the read-only grant after setprot: "
 		    "%s", strerror(err)) != 0;
-	else if (!grant_ok(ro, page, "setprot to read-only"))
+	else if (!live_grant_ok(ro, page, "setprot to read-only"))
 		bad++;
 	else if (as_incore(e.e_as, base + rop * PG, PG, vec) < 0 || !vec[0])
 		bad += live_failf("the read-only grant is not incore") != 0;
@@ -1644,11 +1555,7 @@ check_grant_readonly(struct live_ctx *ctx)
 out:
 	if (view != NULL && as_unmap(e.e_as, view, PG) < 0)
 		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	if (as_unmap(e.e_as, base, n * PG) < 0)
-		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	bad += !verify(&e);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n, fds0, bad);
 }
 
 /*
@@ -1694,12 +1601,12 @@ check_grant_partial(struct live_ctx *ctx)
 	if (as_nsegs(e.e_as) != 2)
 		bad += live_failf("%zu segments after unmapping a middle page",
 		    as_nsegs(e.e_as)) != 0;
-	if (!reserved(base + 2 * PG, 1, "the unmapped grant page"))
+	if (!live_reserved(base + 2 * PG, 1, "the unmapped grant page"))
 		bad++;
 	for (i = 0; i < n; i++) {
 		if (i == 1)
 			continue;
-		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + (i + 1) * PG,
+		bad += !live_grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + (i + 1) * PG,
 		    "a grant page beside an unmapped one");
 		if (as_read(e.e_as, base + (i + 1) * PG, page, PG, &err) != PG)
 			bad += live_failf("as_read of grant page %zu: %s", i,
@@ -1725,32 +1632,23 @@ check_grant_partial(struct live_ctx *ctx)
 	if (as_unmap(e.e_as, base + PG, PG) < 0)
 		bad += live_failf("as_unmap of grant page 0: %s",
 		    strerror(errno)) != 0;
-	if (!reserved(base + PG, 2, "grant pages 0 and 1 unmapped"))
+	if (!live_reserved(base + PG, 2, "grant pages 0 and 1 unmapped"))
 		bad++;
 	for (i = 2; i < n; i++)
-		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + (i + 1) * PG,
+		bad += !live_grant_ok(&gs.gs_grant[gs.gs_rw[i]], base + (i + 1) * PG,
 		    "after unmapping the first grant page too");
 
 	/* Grant 0 again, over grant 2's page of the second piece. */
 	if (add_grefs(&e, base + 3 * PG, &refs[0], 1, 0, errs, &xerr) != 0)
 		bad++;
 	else
-		bad += !grant_ok(&gs.gs_grant[gs.gs_rw[0]], base + 3 * PG,
+		bad += !live_grant_ok(&gs.gs_grant[gs.gs_rw[0]], base + 3 * PG,
 		    "a grant added over another one");
 	if (gntdev_fds() != fds0 + 1)
 		bad += live_failf("%d gntdev descriptors, expected %d",
 		    gntdev_fds(), fds0 + 1) != 0;
 out:
-	if (as_unmap(e.e_as, base, (n + 2) * PG) < 0)
-		bad += live_failf("as_unmap of everything: %s", strerror(errno)) != 0;
-	if (!reserved(base, n + 2, "after unmapping everything"))
-		bad++;
-	if (gntdev_fds() != fds0)
-		bad += live_failf("%d gntdev descriptors after the unmap, expected "
-		    "%d", gntdev_fds(), fds0) != 0;
-	bad += !verify(&e);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n + 2, fds0, bad);
 }
 
 /* Page p of the mixed segment: marker p / 2 (even) or grant p / 2 (odd). */
@@ -1759,8 +1657,8 @@ mixed_ok(const struct env *e, const struct live_grants *gs, const unsigned char
     *page, size_t p, const char *how)
 {
 	if (p % 2 == 0)
-		return marker_ok(&e->e_m[p / 2], page, how);
-	return grant_ok(&gs->gs_grant[p / 2], page, how);
+		return live_marker_ok(&e->e_m[p / 2], page, how);
+	return live_grant_ok(&gs->gs_grant[p / 2], page, how);
 }
 
 /*
@@ -1874,7 +1772,7 @@ check_grant_mixed(struct live_ctx *ctx)
 		if (vec[i])
 			bad += live_failf("page %zu incore under PROT_NONE",
 			    i) != 0;
-	if (!reserved(base, n, "a mixed segment under PROT_NONE"))
+	if (!live_reserved(base, n, "a mixed segment under PROT_NONE"))
 		bad++;
 	if (as_setprot(e.e_as, base, n * PG, PROT_READ) < 0)
 		bad += live_failf("setprot PROT_READ: %s", strerror(errno)) != 0;
@@ -1887,7 +1785,7 @@ check_grant_mixed(struct live_ctx *ctx)
 	/* A frame back over the first grant: its marker again. */
 	if (segmf_add_gfns(e.e_as, base + PG, gfns, 1, errs) != 0)
 		bad += live_failf("a frame over a grant: %s", strerror(errno)) != 0;
-	else if (!marker_ok(&e.e_m[0], base + PG, "a frame added over a "
+	else if (!live_marker_ok(&e.e_m[0], base + PG, "a frame added over a "
 	    "grant"))
 		bad++;
 	else if (stats(&e, base).ms_grefs != k - 1)
@@ -1896,15 +1794,8 @@ check_grant_mixed(struct live_ctx *ctx)
 		printf("pins, dup, setprot and a frame added over a grant "
 		    "behave\n");
 out:
-	if (as_unmap(e.e_as, base, n * PG) < 0)
-		bad += live_failf("as_unmap: %s", strerror(errno)) != 0;
-	if (gntdev_fds() != fds0)
-		bad += live_failf("%d gntdev descriptors after the unmap, expected "
-		    "%d", gntdev_fds(), fds0) != 0;
-	bad += !verify(&e);
 	free(buf);
-	env_close(&e);
-	return bad == 0 ? LIVE_OK : LIVE_FAIL;
+	return grant_end(&e, base, n, fds0, bad);
 }
 
 const struct live_check live_segmf_checks[] = {

@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tests/xen/live/live.h"
 
@@ -72,12 +76,12 @@ live_bind(const char *spec, struct xen_handle **xhp, struct xen_physmem **pmp,
 }
 
 void
-live_show_bytes(const unsigned char *p, size_t n)
+live_show_bytes(FILE *f, const unsigned char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		putchar(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.');
+		fputc(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.', f);
 }
 
 /* The marker lines of the guest's last boot in the console log. */
@@ -132,13 +136,128 @@ live_parse_markers(const char *path, struct live_marker *m, size_t *np,
 }
 
 
-void
-live_marker_page(const struct live_marker *m, unsigned char *page)
+/*
+ * Whether page holds text repeated over XEN_PAGE_SIZE bytes (a page the
+ * guest's marker or granter program filled); says on stderr where it
+ * differs, naming who (the marker or grant) and how (the way it was read).
+ */
+static bool
+live_text_page_ok(const unsigned char *page, const char *text,
+    const char *who, const char *how)
 {
-	size_t k, ulen = strlen(m->m_text);
+	size_t k, ulen = strlen(text);
+	unsigned char want[XEN_PAGE_SIZE];
 
 	for (k = 0; k < XEN_PAGE_SIZE; k++)
-		page[k] = ulen == 0 ? 0 : (unsigned char)m->m_text[k % ulen];
+		want[k] = ulen == 0 ? 0 : (unsigned char)text[k % ulen];
+	if (memcmp(page, want, XEN_PAGE_SIZE) == 0)
+		return true;
+	for (k = 0; page[k] == want[k]; k++)
+		;
+	fprintf(stderr, "%s: %s, %s: differs at offset %zu: page starts "
+	    "\"", live_prog, who, how, k);
+	live_show_bytes(stderr, page, 40);
+	fprintf(stderr, "\"\n");
+	return false;
+}
+
+bool
+live_marker_ok(const struct live_marker *m, const unsigned char *page,
+    const char *how)
+{
+	char who[64];
+
+	snprintf(who, sizeof(who), "marker %u pfn=0x%" PRIx64, m->m_index,
+	    m->m_pfn);
+	return live_text_page_ok(page, m->m_text, who, how);
+}
+
+bool
+live_grant_ok(const struct live_grant *g, const unsigned char *page,
+    const char *how)
+{
+	char who[64];
+
+	snprintf(who, sizeof(who), "grant %u (ref %" PRIu32 ")", g->g_index,
+	    g->g_ref);
+	return live_text_page_ok(page, g->g_text, who, how);
+}
+
+bool
+live_reserved(const void *addr, size_t n, const char *what)
+{
+	unsigned long lo, hi;
+	char line[512], perms[8];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t a = (uintptr_t)addr + i * XEN_PAGE_SIZE;
+		bool found = false;
+
+		if ((f = fopen("/proc/self/maps", "r")) == NULL) {
+			live_failf("/proc/self/maps: %s", strerror(errno));
+			return false;
+		}
+		while (!found && fgets(line, sizeof(line), f) != NULL)
+			found = sscanf(line, "%lx-%lx %7s", &lo, &hi,
+			    perms) == 3 && a >= lo && a < hi;
+		fclose(f);
+		if (!found || strcmp(perms, "---p") != 0) {
+			live_failf("%s: page %zu at %p is %s, not a PROT_NONE "
+			    "reservation", what, i, (void *)a, found ? perms :
+			    "a hole");
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+live_find_prog(const char *prog, const char *const *extra, char *buf,
+    size_t len)
+{
+	const char *path = getenv("PATH");
+	const char *p, *end;
+	size_t i;
+
+	for (p = path; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		snprintf(buf, len, "%.*s/%s", (int)(end - p), p, prog);
+		if (access(buf, X_OK) == 0)
+			return true;
+	}
+	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
+		snprintf(buf, len, "%s", extra[i]);
+		if (access(buf, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+live_run(char *const argv[])
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		/* A check killed by its time limit takes the command along. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		(void)dup2(2, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int

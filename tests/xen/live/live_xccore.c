@@ -10,80 +10,70 @@
  *	xccore-dump	our live dumper's output and xl's dump of the same
  *			paused domain hold the same frames page for page, the
  *			same vCPU contexts and notes
+ *	dump-core	every page of xl's dump of the paused domain equals
+ *			what porthole's own mappings show of it: seg_kpm over
+ *			the live provider, and one seg_mf view of the dump's
+ *			pfns (live_dumpcmp, also `xenlive dumpcmp`)
  *
- * Both pause the domain with xen_domain_pause() and unpause it on every
- * way out (a SIGTERM or SIGINT from the harness's time limit included:
- * the handler only sets a flag, which every loop checks).  Dumps go to
- * $PORTHOLE_XEN_DUMP_DIR (else $TMPDIR, else /tmp) and are removed.  A
- * full dump of a PVH guest takes minutes under TCG, so, as run-live.sh
- * does for its dump-core test, the checks only run for the domain types
- * listed in $PORTHOLE_XEN_DUMP_TYPES (run-live.sh exports its
- * --dump-types; default "pv") and say SKIP with the reason otherwise.
+ * Each pauses the domain under a pause guard (xen/xen_pause.h) for xl's
+ * dump (and ours, or the comparison with live memory) and releases it
+ * after: the guard's guardian unpauses on every way out, the harness's
+ * time limit (SIGTERM) or a crash included, and a pause someone else
+ * holds stays.  Dumps go to $PORTHOLE_XEN_DUMP_DIR (else $TMPDIR, else
+ * /tmp) and are removed (not when the check is killed).  A full dump of a
+ * PVH guest takes minutes under TCG, so the checks only run for the
+ * domain types listed in $PORTHOLE_XEN_DUMP_TYPES (run-live.sh exports
+ * its --dump-types; default "pv") and say SKIP with the reason otherwise.
  */
 #define _GNU_SOURCE
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <porthole/as.h>
+#include <porthole/physmem.h>
+#include <porthole/physwin.h>
+#include "seg_mf/physmem_live.h"
+#include "seg_mf/seg_mf.h"
 #include "xen/xc_core.h"
 #include "xen/xc_core_dump.h"
 #include "xen/xc_core_write.h"
+#include "xen/xen_pause.h"
 #include "tests/xen/live/live.h"
 
 #define XCL_DEFAULT_TYPES	"pv"
 
-static volatile sig_atomic_t xcl_stop;
-
-static void
-xcl_on_signal(int sig)
-{
-	(void)sig;
-	xcl_stop = 1;
-}
-
-/* Catch the harness's signals (no SA_RESTART: waits return EINTR). */
-static void
-xcl_catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = xcl_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 /*
- * LIVE_OK when dumps are enabled for this domain's type; else LIVE_SKIP
- * with the reason printed (the last line on stderr).
+ * LIVE_OK when dumps are enabled for this domain's type and xl is on
+ * PATH; else LIVE_SKIP with the reason printed (the last line on stderr).
  */
 static int
 xcl_enabled(const struct live_ctx *ctx)
 {
 	const char *types = getenv("PORTHOLE_XEN_DUMP_TYPES");
 	const char *type = xen_domain_type_name(ctx->lc_info.di_type);
-	char list[256], *tok, *save;
+	char list[256], xl[256], *tok, *save;
 
 	if (types == NULL)
 		types = XCL_DEFAULT_TYPES;
 	snprintf(list, sizeof(list), "%s", types);
 	for (tok = strtok_r(list, " ,", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ,", &save))
-		if (strcmp(tok, type) == 0)
-			return LIVE_OK;
+	    tok = strtok_r(NULL, " ,", &save)) {
+		if (strcmp(tok, type) != 0)
+			continue;
+		if (!live_find_prog("xl", NULL, xl, sizeof(xl)))
+			return live_skip("xl not found on PATH");
+		return LIVE_OK;
+	}
 	fprintf(stderr, "%s: dumps of %s domains are not enabled "
 	    "(PORTHOLE_XEN_DUMP_TYPES=\"%s\"; a full %s dump takes minutes "
 	    "under TCG)\n", live_prog, type, types, type);
@@ -100,69 +90,65 @@ xcl_dump_dir(void)
 	return d != NULL && *d != '\0' ? d : "/tmp";
 }
 
-/* xl on PATH, or LIVE_SKIP with the reason. */
-static int
-xcl_have_xl(void)
+/* A dump file's path: DIR/porthole-TAG-WHO.DOMID.PID. */
+static void
+xcl_path(char *buf, size_t len, const struct live_ctx *ctx, const char *tag,
+    const char *who)
 {
-	const char *path = getenv("PATH");
-	char buf[4096], dir[1024];
-	const char *p, *q;
-
-	for (p = path != NULL ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
-	    *p != '\0'; p = *q != '\0' ? q + 1 : q) {
-		q = strchr(p, ':');
-		if (q == NULL)
-			q = p + strlen(p);
-		snprintf(dir, sizeof(dir), "%.*s", (int)(q - p), p);
-		snprintf(buf, sizeof(buf), "%s/xl", *dir != '\0' ? dir : ".");
-		if (access(buf, X_OK) == 0)
-			return LIVE_OK;
-	}
-	fprintf(stderr, "%s: xl not found on PATH\n", live_prog);
-	return LIVE_SKIP;
+	snprintf(buf, len, "%s/porthole-%s-%s.%" PRIu32 ".%ld", xcl_dump_dir(),
+	    tag, who, ctx->lc_domid, (long)getpid());
 }
 
-/* Run `xl dump-core DOMID PATH`, its output on our stderr. */
-static int
-xcl_xl_dump(uint32_t domid, const char *path, double *secs)
+/*
+ * Pause the domain under a guard and `xl dump-core` it into xlp (xl's
+ * time into *secs).  The guard, or NULL (said on stderr; the guard, if
+ * taken, released).
+ */
+static struct xen_pause *
+xcl_pause_xl_dump(struct live_ctx *ctx, const char *xlp, double *secs)
 {
 	char id[16];
-	double t0 = live_now();
-	pid_t pid;
-	int status;
+	char *argv[] = { "xl", "dump-core", id, (char *)xlp, NULL };
+	struct xen_pause *g;
+	struct xen_err err;
+	double t0;
+	int rc;
 
-	snprintf(id, sizeof(id), "%" PRIu32, domid);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "%s: fork: %s\n", live_prog, strerror(errno));
-		return -1;
+	xen_err_clear(&err);
+	if ((g = xen_pause_take(ctx->lc_xh, ctx->lc_domid, 0, &err)) == NULL) {
+		live_fail(&err, "pausing the domain");
+		return NULL;
 	}
-	if (pid == 0) {
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		execlp("xl", "xl", "dump-core", id, path, (char *)NULL);
-		fprintf(stderr, "exec xl: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-		if (xcl_stop) {
-			kill(pid, SIGKILL);
-			(void)waitpid(pid, &status, 0);
-			fprintf(stderr, "%s: interrupted during xl dump-core\n",
-			    live_prog);
-			return -1;
-		}
+	snprintf(id, sizeof(id), "%" PRIu32, ctx->lc_domid);
+	t0 = live_now();
+	if ((rc = live_run(argv)) != 0) {
+		live_failf("xl dump-core %s %s failed (exit %d)", id, xlp, rc);
+		(void)xen_pause_release(g, &err);
+		return NULL;
 	}
 	*secs = live_now() - t0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "%s: xl dump-core %s %s failed (status 0x%x)\n",
-		    live_prog, id, path, status);
-		return -1;
-	}
-	return 0;
+	return g;
+}
+
+/*
+ * Release the guard; the domain must then be as paused as it was before
+ * the check.  rc, or LIVE_FAIL when either goes wrong.
+ */
+static int
+xcl_release(struct live_ctx *ctx, struct xen_pause *g, int rc)
+{
+	struct xen_domain_info info;
+	struct xen_err err;
+
+	xen_err_clear(&err);
+	if (xen_pause_release(g, &err) < 0)
+		return live_fail(&err, "unpausing the domain");
+	if (xen_domain_info(ctx->lc_xh, ctx->lc_domid, &info, &err) < 0)
+		return live_fail(&err, "domain info after the check");
+	if (info.di_paused != ctx->lc_info.di_paused)
+		return live_failf("the domain is %s after the check",
+		    info.di_paused ? "still paused" : "unpaused");
+	return rc;
 }
 
 /* Differences found by xcl_compare. */
@@ -349,7 +335,7 @@ xcl_compare(const char *xlp, const char *ourp, uint64_t shinfo_pfn)
 	    ib->ci_xen_version_size, false, false, &d);
 
 	/* The frames in file order (padding skipped)... */
-	for (xa = 0, xb = 0; !xcl_stop; xa++, xb++) {
+	for (xa = 0, xb = 0;; xa++, xb++) {
 		while (xa < ia->ci_nr_pages &&
 		    xc_core_page_pfn(a, xa, &fa, NULL, NULL) == 0 &&
 		    fa == XC_CORE_PADDING_PFN)
@@ -365,8 +351,7 @@ xcl_compare(const char *xlp, const char *ourp, uint64_t shinfo_pfn)
 		}
 	}
 	/* ...and by pfn: the same set, the same bytes. */
-	for (ka = 0, kb = 0; !xcl_stop && (ka < ia->ci_nr_valid ||
-	    kb < ib->ci_nr_valid); ) {
+	for (ka = 0, kb = 0; ka < ia->ci_nr_valid || kb < ib->ci_nr_valid; ) {
 		fa = fb = UINT64_MAX;
 		if (ka < ia->ci_nr_valid)
 			(void)xc_core_nth_by_pfn(a, ka, &fa, &xa, NULL);
@@ -408,9 +393,6 @@ xcl_compare(const char *xlp, const char *ourp, uint64_t shinfo_pfn)
 		ka++;
 		kb++;
 	}
-	if (xcl_stop)
-		xcl_report(&d, "interrupted while comparing");
-
 	/* Without xl's padding the files should be the same bytes. */
 	if (d.d_bad == 0 && ia->ci_nr_padding == 0) {
 		int fx = xc_core_fd(a), fy = xc_core_fd(b);
@@ -462,23 +444,12 @@ xcl_rewrite_read(void *arg, uint64_t first, const uint64_t *pfns,
 
 	(void)pfns;
 	for (i = 0; i < count; i++) {
-		if (xcl_stop)
-			return xen_err_set(err, EINTR, "interrupted");
 		if (xc_core_read_page(rw->rw_core, rw->rw_index[first + i],
 		    (unsigned char *)buf + i * XC_CORE_PAGE_SIZE, err) < 0)
 			return -1;
 		errs[i] = 0;
 	}
 	return 0;
-}
-
-static int
-xcl_stop_progress(void *arg, uint64_t done, uint64_t total)
-{
-	(void)arg;
-	(void)done;
-	(void)total;
-	return xcl_stop != 0;
 }
 
 /* Write ourp from xl's dump at xlp with our writer. */
@@ -551,7 +522,6 @@ xcl_rewrite(const char *xlp, const char *ourp, double *secs)
 	o.wo_xen_version_len = ci->ci_xen_version_size;
 	o.wo_read = xcl_rewrite_read;
 	o.wo_read_arg = &rw;
-	o.wo_progress = xcl_stop_progress;
 	if (xc_core_write_file(ourp, 0, &o, &st, &err) < 0) {
 		live_fail(&err, "rewriting xl's dump");
 		goto out;
@@ -575,87 +545,57 @@ out:
 }
 
 /*
- * The common frame: pause, xl dump-core into xlp, paused() (if any) while
- * the domain is still paused, the unpause on every path, then after() (if
- * any), and the comparison of xlp with ourp.  Removes both files.
+ * After xl's dump at xlp: ours at ourp, written (by whatever made it) in
+ * tour seconds, compared with xl's.  Removes both files.
  */
 static int
-xcl_with_xl_dump(struct live_ctx *ctx, const char *tag,
-    int (*paused)(struct live_ctx *, const char *, double *, uint64_t *),
-    int (*after)(const char *, const char *, double *, const char *),
-    const char *what)
+xcl_compare_ours(int rc, const char *xlp, double txl, const char *ourp,
+    const char *what, double tour, uint64_t shinfo_pfn)
 {
-	char xlp[1024], ourp[1024];
-	struct xen_domain_info info;
-	struct xen_err err;
-	double txl = 0, tour = 0;
-	uint64_t shinfo_pfn = XCL_NO_TOLERANCE;
-	int rc;
-
-	if ((rc = xcl_enabled(ctx)) != LIVE_OK || (rc = xcl_have_xl()) !=
-	    LIVE_OK)
-		return rc;
-	snprintf(xlp, sizeof(xlp), "%s/porthole-%s-xl.%" PRIu32 ".%ld",
-	    xcl_dump_dir(), tag, ctx->lc_domid, (long)getpid());
-	snprintf(ourp, sizeof(ourp), "%s/porthole-%s-ours.%" PRIu32 ".%ld",
-	    xcl_dump_dir(), tag, ctx->lc_domid, (long)getpid());
-	xcl_catch_signals();
-	xen_err_clear(&err);
-	if (xen_domain_pause(ctx->lc_xh, ctx->lc_domid, &err) < 0)
-		return live_fail(&err, "pausing the domain");
-	rc = LIVE_FAIL;
-	if (xcl_xl_dump(ctx->lc_domid, xlp, &txl) == 0)
-		rc = paused != NULL ? paused(ctx, ourp, &tour, &shinfo_pfn) :
-		    LIVE_OK;
-	if (xen_domain_unpause(ctx->lc_xh, ctx->lc_domid, &err) < 0) {
-		live_fail(&err, "unpausing the domain");
-		rc = LIVE_FAIL;
-	} else if (xen_domain_info(ctx->lc_xh, ctx->lc_domid, &info,
-	    &err) < 0 || info.di_paused != ctx->lc_info.di_paused) {
-		fprintf(stderr, "%s: the domain is %s after the check\n",
-		    live_prog, info.di_paused ? "still paused" : "unpaused");
-		rc = LIVE_FAIL;
-	}
-	if (rc == LIVE_OK && after != NULL && !xcl_stop)
-		rc = after(xlp, ourp, &tour, what);
-	if (rc == LIVE_OK && !xcl_stop) {
+	if (rc == LIVE_OK) {
 		printf("xl dump-core %.1f s, %s %.1f s\n", txl, what, tour);
 		rc = xcl_compare(xlp, ourp, shinfo_pfn);
 	}
-	if (xcl_stop)
-		rc = LIVE_FAIL;
 	unlink(xlp);
 	unlink(ourp);
 	return rc;
-}
-
-static int
-xcl_after_rewrite(const char *xlp, const char *ourp, double *secs,
-    const char *what)
-{
-	(void)what;
-	return xcl_rewrite(xlp, ourp, secs);
 }
 
 /* (a) xl's dump, rewritten by our writer, reads back the same. */
 static int
 check_xccore_rewrite(struct live_ctx *ctx)
 {
-	return xcl_with_xl_dump(ctx, "rewrite", NULL, xcl_after_rewrite,
-	    "our rewrite");
+	char xlp[1024], ourp[1024];
+	struct xen_pause *g;
+	double txl = 0, tour = 0;
+	int rc;
+
+	if ((rc = xcl_enabled(ctx)) != LIVE_OK)
+		return rc;
+	xcl_path(xlp, sizeof(xlp), ctx, "rewrite", "xl");
+	xcl_path(ourp, sizeof(ourp), ctx, "rewrite", "ours");
+	if ((g = xcl_pause_xl_dump(ctx, xlp, &txl)) == NULL)
+		rc = LIVE_FAIL;
+	else if ((rc = xcl_release(ctx, g, LIVE_OK)) == LIVE_OK)
+		rc = xcl_rewrite(xlp, ourp, &tour);
+	return xcl_compare_ours(rc, xlp, txl, ourp, "our rewrite", tour,
+	    XCL_NO_TOLERANCE);
 }
 
+/*
+ * Our dump of the paused domain into ourp; *shinfo_pfn gets the shared
+ * info page's pfn in guest memory (UINT64_MAX when it has none there).
+ */
 static int
-xcl_dump_paused(struct live_ctx *ctx, const char *ourp, double *secs,
+xcl_dump_ours(struct live_ctx *ctx, const char *ourp, double *secs,
     uint64_t *shinfo_pfn)
 {
-	struct xc_core_dump_opts o = { xcl_stop_progress, NULL };
 	struct xc_core_dump_stats st;
 	struct xen_err err;
 	double t0 = live_now();
 
 	xen_err_clear(&err);
-	if (xc_core_dump_file(ctx->lc_xh, ctx->lc_domid, ourp, 0, &o, &st,
+	if (xc_core_dump_file(ctx->lc_xh, ctx->lc_domid, ourp, 0, NULL, &st,
 	    &err) < 0)
 		return live_fail(&err, "dumping with porthole");
 	*secs = live_now() - t0;
@@ -712,13 +652,228 @@ xcl_dump_refusals(struct live_ctx *ctx)
 static int
 check_xccore_dump(struct live_ctx *ctx)
 {
+	char xlp[1024], ourp[1024];
+	uint64_t shinfo_pfn = XCL_NO_TOLERANCE;
+	struct xen_pause *g;
+	double txl = 0, tour = 0;
 	int rc;
 
 	if ((rc = xcl_enabled(ctx)) != LIVE_OK ||
 	    (rc = xcl_dump_refusals(ctx)) != LIVE_OK)
 		return rc;
-	return xcl_with_xl_dump(ctx, "dump", xcl_dump_paused, NULL,
-	    "porthole dump");
+	xcl_path(xlp, sizeof(xlp), ctx, "dump", "xl");
+	xcl_path(ourp, sizeof(ourp), ctx, "dump", "ours");
+	if ((g = xcl_pause_xl_dump(ctx, xlp, &txl)) == NULL) {
+		rc = LIVE_FAIL;
+	} else {
+		rc = xcl_dump_ours(ctx, ourp, &tour, &shinfo_pfn);
+		rc = xcl_release(ctx, g, rc);
+	}
+	return xcl_compare_ours(rc, xlp, txl, ourp, "porthole dump", tour,
+	    shinfo_pfn);
+}
+
+/* What one read path saw of the dump's pages. */
+struct dumpcmp_path {
+	const char	*dp_name;
+	uint64_t	dp_compared, dp_differ, dp_unreadable;
+	double		dp_secs;
+};
+
+/* Compare ours (len == XEN_PAGE_SIZE when read) with the dump's page. */
+static void
+dumpcmp_page(struct dumpcmp_path *dp, uint64_t pfn, const unsigned char *ours,
+    size_t len, int err, const unsigned char *page)
+{
+	if (len != XEN_PAGE_SIZE) {
+		if (dp->dp_unreadable++ < 5)
+			fprintf(stderr, "pfn 0x%" PRIx64 ": unreadable through "
+			    "%s: %s\n", pfn, dp->dp_name, strerror(err));
+		return;
+	}
+	dp->dp_compared++;
+	if (memcmp(page, ours, XEN_PAGE_SIZE) != 0 && dp->dp_differ++ < 5)
+		fprintf(stderr, "pfn 0x%" PRIx64 ": %s differs from the dump\n",
+		    pfn, dp->dp_name);
+}
+
+/*
+ * Every page of an `xl dump-core` of the paused domain against porthole's
+ * own mapping path, twice: seg_kpm over the live physical-memory provider
+ * (physwin, as the guest layer reads physical memory), and one seg_mf
+ * list view of the dump's pfns in the dump's order (klusters of 1024).
+ */
+int
+live_dumpcmp(struct xen_handle *xh, uint32_t domid, const char *path)
+{
+	struct dumpcmp_path kpm = { .dp_name = "seg_kpm over the live provider" };
+	struct dumpcmp_path view = { .dp_name = "a seg_mf view" };
+	struct dumpcmp_path *dps[2] = { &kpm, &view };
+	const struct xc_core_info *ci;
+	struct xen_physmem *pm = NULL;
+	struct physmem *live = NULL;
+	struct physwin *pw = NULL;
+	struct physwin_opts o;
+	struct segmf_crargs a;
+	struct segmf_stats st;
+	struct as *as = NULL;
+	struct xen_domain_info di;
+	struct xc_core *core;
+	struct xen_err err;
+	uint64_t *pfns = NULL, *vgfns = NULL, total, padding = 0, i;
+	unsigned char page[XEN_PAGE_SIZE], ours[XEN_PAGE_SIZE];
+	unsigned char *vbase = NULL;
+	void *addr;
+	size_t got, d;
+	int rc, rerr;
+	double t0;
+
+	xen_err_clear(&err);
+	core = xc_core_open(path, &err);
+	if (core == NULL)
+		return live_fail(&err, "core file");
+	ci = xc_core_info(core);
+	total = ci->ci_nr_pages;
+	rc = LIVE_FAIL;
+	if (ci->ci_page_size != XEN_PAGE_SIZE || total == 0 ||
+	    total > SIZE_MAX / XEN_PAGE_SIZE) {
+		fprintf(stderr, "%s: %s: %" PRIu64 " pages of %" PRIu64
+		    " bytes: nothing to compare\n", live_prog, path, total,
+		    ci->ci_page_size);
+		goto out;
+	}
+	if ((pm = xen_physmem_open(xh, domid, &err)) == NULL) {
+		live_fail(&err, "binding domain memory");
+		goto out;
+	}
+	if (xen_domain_info(xh, domid, &di, &err) < 0) {
+		live_fail(&err, "domain info");
+		goto out;
+	}
+	if (!di.di_paused) {
+		fprintf(stderr, "%s: domain %" PRIu32 " is running: pause it "
+		    "for the dump and the comparison, so that both see the "
+		    "same memory\n", live_prog, domid);
+		goto out;
+	}
+	if ((pfns = calloc((size_t)total, sizeof(*pfns))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", live_prog);
+		goto out;
+	}
+	if ((vgfns = calloc((size_t)total, sizeof(*vgfns))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", live_prog);
+		goto out;
+	}
+	for (i = 0; i < total; i++) {
+		if (xc_core_page_pfn(core, i, &pfns[i], NULL, &err) < 0) {
+			live_fail(&err, "core file");
+			goto out;
+		}
+		/* xl's zero filler names no frame: never read, so the
+		 * view shows frame 0 there. */
+		if (pfns[i] == XC_CORE_PADDING_PFN)
+			padding++;
+		else
+			vgfns[i] = pfns[i];
+	}
+
+	/* The two windows. */
+	if ((as = as_alloc(0)) == NULL || (live = physmem_live_open(pm)) ==
+	    NULL) {
+		fprintf(stderr, "%s: %s\n", live_prog, strerror(errno));
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.po_size = sizeof(o);
+	o.po_mode = PHYSWIN_KPM;
+	if ((pw = physwin_open(as, live, &o)) == NULL) {
+		fprintf(stderr, "%s: physwin over the live provider: %s\n",
+		    live_prog, strerror(errno));
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	a.pm = pm;
+	a.frames = SEGMF_FRAMES_LIST;
+	a.gfns = vgfns;
+	a.kluster = SEGMF_KLUSTER_MAX;
+	a.prot = PROT_READ;
+	if (as_gap(as, (size_t)total * XEN_PAGE_SIZE, 0, AS_GAP_HIGH,
+	    &addr) < 0 || as_map(as, addr, (size_t)total * XEN_PAGE_SIZE,
+	    segmf_create, &a) < 0) {
+		fprintf(stderr, "%s: a seg_mf view of %" PRIu64 " pages: %s\n",
+		    live_prog, total, strerror(errno));
+		goto out;
+	}
+	vbase = addr;
+
+	for (i = 0; i < total; i++) {
+		if (pfns[i] == XC_CORE_PADDING_PFN)
+			continue;
+		if (xc_core_read_page(core, i, page, &err) < 0) {
+			live_fail(&err, "core file");
+			goto out;
+		}
+		t0 = live_now();
+		got = physwin_read(pw, pfns[i] * XEN_PAGE_SIZE, ours,
+		    XEN_PAGE_SIZE, &rerr);
+		kpm.dp_secs += live_now() - t0;
+		dumpcmp_page(&kpm, pfns[i], ours, got, rerr, page);
+		t0 = live_now();
+		got = as_read(as, vbase + i * XEN_PAGE_SIZE, ours,
+		    XEN_PAGE_SIZE, &rerr);
+		view.dp_secs += live_now() - t0;
+		dumpcmp_page(&view, pfns[i], ours, got, rerr, page);
+	}
+	memset(&st, 0, sizeof(st));
+	(void)segmf_stats(as, vbase, &st);
+	printf("%" PRIu64 " pages in dump (%" PRIu64 " of them xl's padding)\n",
+	    total, padding);
+	rc = LIVE_OK;
+	for (d = 0; d < 2; d++) {
+		printf("  through %s: %" PRIu64 " compared, %" PRIu64
+		    " differ, %" PRIu64 " unreadable; %.1f MiB in %.2f s",
+		    dps[d]->dp_name, dps[d]->dp_compared, dps[d]->dp_differ,
+		    dps[d]->dp_unreadable, (double)dps[d]->dp_compared *
+		    XEN_PAGE_SIZE / 1048576.0, dps[d]->dp_secs);
+		if (dps[d] == &view)
+			printf(" (%" PRIu64 " batch calls)", st.ms_fills);
+		printf("\n");
+		if (dps[d]->dp_differ != 0 || dps[d]->dp_unreadable != 0 ||
+		    dps[d]->dp_compared != total - padding)
+			rc = LIVE_FAIL;
+	}
+out:
+	physwin_close(pw);
+	physmem_rele(live);
+	as_free(as);
+	free(pfns);
+	free(vgfns);
+	xen_physmem_close(pm);
+	xc_core_close(core);
+	return rc;
+}
+
+/* xl's dump of the paused domain equals our mappings of its memory. */
+static int
+check_dump_core(struct live_ctx *ctx)
+{
+	char xlp[1024];
+	struct xen_pause *g;
+	double txl = 0;
+	int rc;
+
+	if ((rc = xcl_enabled(ctx)) != LIVE_OK)
+		return rc;
+	xcl_path(xlp, sizeof(xlp), ctx, "core", "xl");
+	if ((g = xcl_pause_xl_dump(ctx, xlp, &txl)) == NULL) {
+		rc = LIVE_FAIL;
+	} else {
+		printf("xl dump-core %.1f s\n", txl);
+		rc = live_dumpcmp(ctx->lc_xh, ctx->lc_domid, xlp);
+		rc = xcl_release(ctx, g, rc);
+	}
+	unlink(xlp);
+	return rc;
 }
 
 const struct live_check live_xccore_checks[] = {
@@ -727,5 +882,7 @@ const struct live_check live_xccore_checks[] = {
 	    check_xccore_rewrite },
 	{ "xccore-dump", "our live dump of the paused domain equals xl "
 	    "dump-core page for page", check_xccore_dump },
+	{ "dump-core", "every page of xl dump-core equals porthole's "
+	    "seg_kpm and seg_mf reads of the paused domain", check_dump_core },
 	{ NULL, NULL, NULL }
 };

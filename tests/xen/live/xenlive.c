@@ -8,14 +8,13 @@
  *	list				domains and their names
  *	info DOMAIN			id, name, type, memory, max gpfn, vcpus
  *	resolve DOMAIN			the domid DOMAIN (name, id, UUID) names
- *	pause DOMAIN / unpause DOMAIN
  *	read DOMAIN PFN [COUNT]		first bytes of guest pages
  *	markers DOMAIN CONSOLE_LOG	the marker pages the guest printed hold
  *					the text it printed
  *	dumpcmp DOMAIN CORE		every page of an `xl dump-core` file
  *					equals what porthole's mappings of
- *					the paused domain show (seg_kpm over
- *					the live provider, and a seg_mf view)
+ *					the domain, paused (xl pause), show
+ *					(live_dumpcmp; the dump-core check)
  *	core-info CORE			what an xc-core file says about itself
  *	noperm DOMAIN			an unprivileged process is refused
  *					with a clear message
@@ -35,16 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <porthole/as.h>
-#include <porthole/physmem.h>
-#include <porthole/physwin.h>
-#include "seg_mf/physmem_live.h"
-#include "seg_mf/seg_mf.h"
 #include "xen/xc_core.h"
 #include "xen/xen_domain.h"
 #include "xen/xen_err.h"
@@ -128,25 +120,6 @@ cmd_resolve(const char *spec)
 }
 
 static int
-cmd_pause(const char *spec, bool pause)
-{
-	struct xen_handle *xh;
-	struct xen_err err;
-	uint32_t domid;
-	int rc;
-
-	if ((rc = live_attach(spec, &xh, &domid)) != LIVE_OK)
-		return rc;
-	xen_err_clear(&err);
-	rc = pause ? xen_domain_pause(xh, domid, &err) :
-	    xen_domain_unpause(xh, domid, &err);
-	xen_close(xh);
-	if (rc < 0)
-		return live_fail(&err, pause ? "pause" : "unpause");
-	return LIVE_OK;
-}
-
-static int
 cmd_read(const char *spec, const char *pfnstr, const char *countstr)
 {
 	struct xen_handle *xh;
@@ -184,7 +157,8 @@ cmd_read(const char *spec, const char *pfnstr, const char *countstr)
 			if (errs[i] != 0)
 				printf("unreadable (%s)", strerror(errs[i]));
 			else
-				live_show_bytes(buf + i * XEN_PAGE_SIZE, 64);
+				live_show_bytes(stdout, buf + i * XEN_PAGE_SIZE,
+				    64);
 			putchar('\n');
 		}
 		rc = failed > 0 ? LIVE_FAIL : LIVE_OK;
@@ -199,11 +173,11 @@ static int
 cmd_markers(const char *spec, const char *log, bool verbose)
 {
 	struct live_marker m[LIVE_MAX_MARKERS];
-	unsigned char page[XEN_PAGE_SIZE], want[XEN_PAGE_SIZE];
+	unsigned char page[XEN_PAGE_SIZE];
 	struct xen_handle *xh;
 	struct xen_physmem *pm;
 	struct xen_err err;
-	size_t n, i, k, bad = 0;
+	size_t n, i, bad = 0;
 	bool done;
 	int perr, rc;
 
@@ -217,7 +191,6 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 	if ((rc = live_bind(spec, &xh, &pm, NULL)) != LIVE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		live_marker_page(&m[i], want);
 		xen_err_clear(&err);
 		if (xen_physmem_read_pages(pm, &m[i].m_pfn, 1, page, &perr,
 		    &err) != 0) {
@@ -226,24 +199,14 @@ cmd_markers(const char *spec, const char *log, bool verbose)
 			bad++;
 			continue;
 		}
-		if (memcmp(page, want, XEN_PAGE_SIZE) != 0) {
-			for (k = 0; page[k] == want[k]; k++)
-				;
-			fprintf(stderr, "marker %u pfn=0x%" PRIx64 ": differs "
-			    "at offset %zu: page starts \"", m[i].m_index,
-			    m[i].m_pfn, k);
-			fflush(stdout);
-			for (k = 0; k < 40; k++)
-				fputc(page[k] >= 0x20 && page[k] < 0x7f ?
-				    page[k] : '.', stderr);
-			fprintf(stderr, "\"\n");
+		if (!live_marker_ok(&m[i], page, "a privcmd read")) {
 			bad++;
 			continue;
 		}
 		if (verbose) {
 			printf("marker %u at pfn 0x%" PRIx64 ": \"",
 			    m[i].m_index, m[i].m_pfn);
-			live_show_bytes(page, 48);
+			live_show_bytes(stdout, page, 48);
 			printf("...\" (whole page matches)\n");
 		}
 	}
@@ -279,185 +242,17 @@ cmd_core_info(const char *path)
 	return LIVE_OK;
 }
 
-/* What one read path saw of the dump's pages. */
-struct dumpcmp_path {
-	const char	*dp_name;
-	uint64_t	dp_compared, dp_differ, dp_unreadable;
-	double		dp_secs;
-};
-
-/* Compare ours (len == XEN_PAGE_SIZE when read) with the dump's page. */
-static void
-dumpcmp_page(struct dumpcmp_path *dp, uint64_t pfn, const unsigned char *ours,
-    size_t len, int err, const unsigned char *page)
-{
-	if (len != XEN_PAGE_SIZE) {
-		if (dp->dp_unreadable++ < 5)
-			fprintf(stderr, "pfn 0x%" PRIx64 ": unreadable through "
-			    "%s: %s\n", pfn, dp->dp_name, strerror(err));
-		return;
-	}
-	dp->dp_compared++;
-	if (memcmp(page, ours, XEN_PAGE_SIZE) != 0 && dp->dp_differ++ < 5)
-		fprintf(stderr, "pfn 0x%" PRIx64 ": %s differs from the dump\n",
-		    pfn, dp->dp_name);
-}
-
-/*
- * Every page of an `xl dump-core` of the paused domain against porthole's
- * own mapping path, twice: seg_kpm over the live physical-memory provider
- * (physwin, as the guest layer reads physical memory), and one seg_mf
- * list view of the dump's pfns in the dump's order (klusters of 1024).
- */
 static int
 cmd_dumpcmp(const char *spec, const char *path)
 {
-	struct dumpcmp_path kpm = { .dp_name = "seg_kpm over the live provider" };
-	struct dumpcmp_path view = { .dp_name = "a seg_mf view" };
-	struct dumpcmp_path *dps[2] = { &kpm, &view };
-	const struct xc_core_info *ci;
-	struct xen_handle *xh = NULL;
-	struct xen_physmem *pm = NULL;
-	struct physmem *live = NULL;
-	struct physwin *pw = NULL;
-	struct physwin_opts o;
-	struct segmf_crargs a;
-	struct segmf_stats st;
-	struct as *as = NULL;
-	struct xen_domain_info di;
-	struct xc_core *core;
-	struct xen_err err;
+	struct xen_handle *xh;
 	uint32_t domid;
-	uint64_t *pfns = NULL, *vgfns = NULL, total, padding = 0, i;
-	unsigned char page[XEN_PAGE_SIZE], ours[XEN_PAGE_SIZE];
-	unsigned char *vbase = NULL;
-	void *addr;
-	size_t got, d;
-	int rc, rerr;
-	double t0;
+	int rc;
 
-	xen_err_clear(&err);
-	core = xc_core_open(path, &err);
-	if (core == NULL)
-		return live_fail(&err, "core file");
-	ci = xc_core_info(core);
-	total = ci->ci_nr_pages;
-	if (ci->ci_page_size != XEN_PAGE_SIZE || total == 0 ||
-	    total > SIZE_MAX / XEN_PAGE_SIZE) {
-		fprintf(stderr, "%s: %s: %" PRIu64 " pages of %" PRIu64
-		    " bytes: nothing to compare\n", live_prog, path, total,
-		    ci->ci_page_size);
-		rc = LIVE_FAIL;
-		goto out;
-	}
-	if ((rc = live_bind(spec, &xh, &pm, &domid)) != LIVE_OK)
-		goto out;
-	rc = LIVE_FAIL;
-	if (xen_domain_info(xh, domid, &di, &err) < 0) {
-		live_fail(&err, "domain info");
-		goto out;
-	}
-	if (!di.di_paused) {
-		fprintf(stderr, "%s: domain %s is running: pause it first "
-		    "(xenlive pause) so the dump and the read see the same "
-		    "memory\n", live_prog, spec);
-		goto out;
-	}
-	if ((pfns = calloc((size_t)total, sizeof(*pfns))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", live_prog);
-		goto out;
-	}
-	if ((vgfns = calloc((size_t)total, sizeof(*vgfns))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", live_prog);
-		goto out;
-	}
-	for (i = 0; i < total; i++) {
-		if (xc_core_page_pfn(core, i, &pfns[i], NULL, &err) < 0) {
-			live_fail(&err, "core file");
-			goto out;
-		}
-		/* xl's zero filler names no frame: never read, so the
-		 * view shows frame 0 there. */
-		if (pfns[i] == XC_CORE_PADDING_PFN)
-			padding++;
-		else
-			vgfns[i] = pfns[i];
-	}
-
-	/* The two windows. */
-	if ((as = as_alloc(0)) == NULL || (live = physmem_live_open(pm)) ==
-	    NULL) {
-		fprintf(stderr, "%s: %s\n", live_prog, strerror(errno));
-		goto out;
-	}
-	memset(&o, 0, sizeof(o));
-	o.po_size = sizeof(o);
-	o.po_mode = PHYSWIN_KPM;
-	if ((pw = physwin_open(as, live, &o)) == NULL) {
-		fprintf(stderr, "%s: physwin over the live provider: %s\n",
-		    live_prog, strerror(errno));
-		goto out;
-	}
-	memset(&a, 0, sizeof(a));
-	a.pm = pm;
-	a.frames = SEGMF_FRAMES_LIST;
-	a.gfns = vgfns;
-	a.kluster = SEGMF_KLUSTER_MAX;
-	a.prot = PROT_READ;
-	if (as_gap(as, (size_t)total * XEN_PAGE_SIZE, 0, AS_GAP_HIGH,
-	    &addr) < 0 || as_map(as, addr, (size_t)total * XEN_PAGE_SIZE,
-	    segmf_create, &a) < 0) {
-		fprintf(stderr, "%s: a seg_mf view of %" PRIu64 " pages: %s\n",
-		    live_prog, total, strerror(errno));
-		goto out;
-	}
-	vbase = addr;
-
-	for (i = 0; i < total; i++) {
-		if (pfns[i] == XC_CORE_PADDING_PFN)
-			continue;
-		if (xc_core_read_page(core, i, page, &err) < 0) {
-			live_fail(&err, "core file");
-			goto out;
-		}
-		t0 = live_now();
-		got = physwin_read(pw, pfns[i] * XEN_PAGE_SIZE, ours,
-		    XEN_PAGE_SIZE, &rerr);
-		kpm.dp_secs += live_now() - t0;
-		dumpcmp_page(&kpm, pfns[i], ours, got, rerr, page);
-		t0 = live_now();
-		got = as_read(as, vbase + i * XEN_PAGE_SIZE, ours,
-		    XEN_PAGE_SIZE, &rerr);
-		view.dp_secs += live_now() - t0;
-		dumpcmp_page(&view, pfns[i], ours, got, rerr, page);
-	}
-	memset(&st, 0, sizeof(st));
-	(void)segmf_stats(as, vbase, &st);
-	printf("%" PRIu64 " pages in dump (%" PRIu64 " of them xl's padding)\n",
-	    total, padding);
-	rc = LIVE_OK;
-	for (d = 0; d < 2; d++) {
-		printf("  through %s: %" PRIu64 " compared, %" PRIu64
-		    " differ, %" PRIu64 " unreadable; %.1f MiB in %.2f s",
-		    dps[d]->dp_name, dps[d]->dp_compared, dps[d]->dp_differ,
-		    dps[d]->dp_unreadable, (double)dps[d]->dp_compared *
-		    XEN_PAGE_SIZE / 1048576.0, dps[d]->dp_secs);
-		if (dps[d] == &view)
-			printf(" (%" PRIu64 " batch calls)", st.ms_fills);
-		printf("\n");
-		if (dps[d]->dp_differ != 0 || dps[d]->dp_unreadable != 0 ||
-		    dps[d]->dp_compared != total - padding)
-			rc = LIVE_FAIL;
-	}
-out:
-	physwin_close(pw);
-	physmem_rele(live);
-	as_free(as);
-	free(pfns);
-	free(vgfns);
-	xen_physmem_close(pm);
+	if ((rc = live_attach(spec, &xh, &domid)) != LIVE_OK)
+		return rc;
+	rc = live_dumpcmp(xh, domid, path);
 	xen_close(xh);
-	xc_core_close(core);
 	return rc;
 }
 
@@ -629,7 +424,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: %s list\n"
-	    "       %s info|resolve|pause|unpause|noperm DOMAIN\n"
+	    "       %s info|resolve|noperm DOMAIN\n"
 	    "       %s read DOMAIN PFN [COUNT]\n"
 	    "       %s markers [-v] DOMAIN CONSOLE_LOG\n"
 	    "       %s dumpcmp DOMAIN CORE\n"
@@ -676,10 +471,6 @@ main(int argc, char **argv)
 		return cmd_info(argv[2]);
 	if (strcmp(cmd, "resolve") == 0 && argc == 3)
 		return cmd_resolve(argv[2]);
-	if (strcmp(cmd, "pause") == 0 && argc == 3)
-		return cmd_pause(argv[2], true);
-	if (strcmp(cmd, "unpause") == 0 && argc == 3)
-		return cmd_pause(argv[2], false);
 	if (strcmp(cmd, "read") == 0 && (argc == 4 || argc == 5))
 		return cmd_read(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (strcmp(cmd, "markers") == 0 && argc == 5 &&
