@@ -328,7 +328,7 @@ main(int argc, char **argv)
 	/* Random 4 KiB reads of present frames, warm. */
 	t_pm = bench_now();
 	for (i = 0; i < nrandom; i++) {
-		uint64_t pfn = pfns[bench_rand(&seed) % n];
+		uint64_t pfn = pfns[prng_next(&seed) % n];
 
 		if (as_read(as, (char *)keep + pfn * XEN_PAGE_SIZE, page,
 		    XEN_PAGE_SIZE, &e) != XEN_PAGE_SIZE) {
@@ -340,7 +340,7 @@ main(int argc, char **argv)
 	seed = 0x9e3779b97f4a7c15ULL;
 	t_pp = bench_now();
 	for (i = 0; i < nrandom; i++) {
-		uint64_t pfn = pfns[bench_rand(&seed) % n];
+		uint64_t pfn = pfns[prng_next(&seed) % n];
 
 		xen_err_clear(&err);
 		if (xen_physmem_read_pages(pm, &pfn, 1, page, &e, &err) < 0)
