@@ -150,13 +150,6 @@ xccore_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 }
 
 static void
-xccore_unmap(struct physmem *pm, void *addr, size_t npages)
-{
-	(void) pm;
-	hat_unload_nofail(addr, ptob(npages));
-}
-
-static void
 xccore_describe(const struct physmem *pm, char *buf, size_t len)
 {
 	const struct physmem_xc_core *x = pm->pm_data;
@@ -184,7 +177,6 @@ xccore_destroy(struct physmem *pm)
 static const struct physmem_ops physmem_xc_core_ops = {
 	.name = "xc-core",
 	.map = xccore_map,
-	.unmap = xccore_unmap,
 	.present = xccore_present,
 	.describe = xccore_describe,
 	.destroy = xccore_destroy,

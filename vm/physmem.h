@@ -1,8 +1,9 @@
 /*
- * vm/physmem.h -- the provider ops table behind <porthole/physmem.h>.
+ * vm/physmem.h -- the provider ops table behind <porthole/physmem.h>,
+ * and the fill step seg_kpm and seg_map share.
  *
- * A provider supplies these ops; physmem_register fills the optional ones.
- * All return 0 or a positive errno (never -1/errno).
+ * A provider supplies these ops; unmap and describe may be NULL.  All
+ * return 0 or a positive errno (never -1/errno).
  *
  *	map	Place frames [gfn, gfn + npages) at addr, which lies inside an
  *		address space's window and is currently reserved.  err[i] is
@@ -12,14 +13,17 @@
  *		at all for a reason other than per-frame errors.
  *	unmap	Put the reservation back over [addr, addr + npages pages).
  *		Must not fail (teardown and eviction paths rely on it).
+ *		NULL: hat_unload_nofail, which is all a provider whose
+ *		mappings are plain host mappings needs.
  *	present	See physmem_present().
- *	describe One line (no newline).
+ *	describe One line (no newline).  NULL: the name.
  *	destroy	Release the provider's private state.
  */
 #ifndef PORTHOLE_VM_PHYSMEM_H
 #define PORTHOLE_VM_PHYSMEM_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,12 +54,24 @@ struct physmem	*physmem_create(const struct physmem_ops *ops, void *data,
 		    uint64_t nframes);
 
 /*
- * Map frames through the provider, marking every frame the provider left
- * unmapped (err != 0) with ENXIO when the provider said nothing.  Returns
- * 0 or an errno as the map op does.
+ * Map frames through the provider: err[i] starts at 0, and frames past
+ * the end are holes (ENXIO) the provider is not asked about.  Returns 0
+ * or an errno as the map op does.
  */
 int	physmem_map(struct physmem *pm, uint64_t gfn, size_t npages,
 	    void *addr, unsigned prot, int *err);
 void	physmem_unmap(struct physmem *pm, void *addr, size_t npages);
+
+/*
+ * What seg_kpm and seg_map do to fill a kluster or a slot: physmem_map of
+ * [gfn, gfn + npages) at addr (err: npages ints of scratch), then, with
+ * holes_zero, a read-only zero page over each hole (ENXIO).  bad[i] gets
+ * 0 for a page that can be read (its frame or a zero page) or the errno
+ * of one that cannot (EIO for an errno beyond a byte).  Returns 0, or an
+ * errno as physmem_map does (bad untouched).
+ */
+int	physmem_fill(struct physmem *pm, uint64_t gfn, size_t npages,
+	    void *addr, unsigned prot, bool holes_zero, int *err,
+	    unsigned char *bad);
 
 #endif /* PORTHOLE_VM_PHYSMEM_H */

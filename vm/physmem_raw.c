@@ -119,13 +119,6 @@ raw_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 }
 
 static void
-raw_unmap(struct physmem *pm, void *addr, size_t npages)
-{
-	(void) pm;
-	hat_unload_nofail(addr, ptob(npages));
-}
-
-static void
 raw_describe(const struct physmem *pm, char *buf, size_t len)
 {
 	const struct physmem_raw *raw = pm->pm_data;
@@ -148,7 +141,6 @@ raw_destroy(struct physmem *pm)
 static const struct physmem_ops physmem_raw_ops = {
 	.name = "raw",
 	.map = raw_map,
-	.unmap = raw_unmap,
 	.present = raw_present,
 	.describe = raw_describe,
 	.destroy = raw_destroy,
