@@ -1,6 +1,7 @@
 /*
  * vm/physmem.h -- the provider ops table behind <porthole/physmem.h>,
- * and the fill step seg_kpm and seg_map share.
+ * the fill step seg_kpm and seg_map share, and the file-extent core the
+ * image providers share.
  *
  * A provider supplies these ops; unmap and describe may be NULL.  All
  * return 0 or a positive errno (never -1/errno).
@@ -73,5 +74,41 @@ void	physmem_unmap(struct physmem *pm, void *addr, size_t npages);
 int	physmem_fill(struct physmem *pm, uint64_t gfn, size_t npages,
 	    void *addr, unsigned prot, bool holes_zero, int *err,
 	    unsigned char *bad);
+
+/*
+ * The file-extent core (physmem_file.c): guest frames stored in a file,
+ * extent by extent.  A provider over one puts a struct physmem_file
+ * first in its private data (pm_data) and uses physmem_file_map and
+ * physmem_file_present as its map and present ops; frames in no extent
+ * are holes.
+ *
+ * pe_off	the file offset of frame pe_gfn (page aligned)
+ * pe_block_end	the end of the run of frames in extents this one starts
+ *		or continues (extents may touch as frames while lying apart
+ *		in the file); physmem_file_init computes it
+ */
+struct physmem_extent {
+	uint64_t	pe_gfn;
+	uint64_t	pe_npages;
+	uint64_t	pe_off;
+	uint64_t	pe_block_end;
+};
+
+struct physmem_file {
+	int			pf_fd;		/* the provider's to close */
+	struct physmem_extent	*pf_ext;	/* the provider's to free */
+	size_t			pf_next;
+};
+
+/*
+ * Bind pf to fd and the next extents at ext: sorted by frame, disjoint,
+ * none empty.
+ */
+void	physmem_file_init(struct physmem_file *pf, int fd,
+	    struct physmem_extent *ext, size_t next);
+int	physmem_file_map(struct physmem *pm, uint64_t gfn, size_t npages,
+	    void *addr, unsigned prot, int *err);
+int	physmem_file_present(const struct physmem *pm, uint64_t gfn,
+	    uint64_t *runp);
 
 #endif /* PORTHOLE_VM_PHYSMEM_H */
