@@ -1,6 +1,6 @@
 /*
- * bench.h -- what every benchmark shares: a monotonic clock, a seeded
- * generator, and the closing line format.
+ * bench.h -- what every benchmark shares: a monotonic clock, the seeded
+ * generator (tests/prng.h), and the closing line format.
  *
  * Every benchmark compares side by side in one run and ends with one line
  * per comparison, "RATIO <name> <value>", for scripts to read.
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "tests/prng.h"
+
 static inline double
 bench_now(void)
 {
@@ -20,19 +22,6 @@ bench_now(void)
 
 	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
-}
-
-/* xorshift64*: fast, seeded, the same sequence on every host. */
-static inline uint64_t
-bench_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return (x * 0x2545F4914F6CDD1DULL);
 }
 
 /*

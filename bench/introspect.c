@@ -216,11 +216,11 @@ main(void)
 	}
 	build_tables();
 	for (i = 0; i < NADDRS; i++) {
-		hot[i] = VA_BASE + (bench_rand(&rng) % HIT_SET) * PAGE * 3 +
-		    (bench_rand(&rng) & 4095);
-		cold[i] = VA_BASE + (bench_rand(&rng) % VA_PAGES) * PAGE +
-		    (bench_rand(&rng) & 4095);
-		big[i] = BIG_BASE + bench_rand(&rng) % (BIG_PAGES << 30);
+		hot[i] = VA_BASE + (prng_next(&rng) % HIT_SET) * PAGE * 3 +
+		    (prng_next(&rng) & 4095);
+		cold[i] = VA_BASE + (prng_next(&rng) % VA_PAGES) * PAGE +
+		    (prng_next(&rng) & 4095);
+		big[i] = BIG_BASE + prng_next(&rng) % (BIG_PAGES << 30);
 	}
 
 	(void) printf("x86 4-level translation, %u addresses per pass\n",

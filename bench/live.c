@@ -93,9 +93,32 @@ live_present_pfns(struct xen_physmem *pm, size_t *np)
 }
 
 /*
+ * Copy every present frame from the window at base into buf (one
+ * as_read per run of consecutive pfns); what names the step in an error.
+ */
+static void
+live_copy_present(struct as *as, void *base, const uint64_t *pfns, size_t n,
+    unsigned char *buf, const char *what)
+{
+	size_t i, j;
+	int e;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pfns[j] == pfns[j - 1] + 1; j++)
+			;
+		if (as_read(as, (char *)base + pfns[i] * XEN_PAGE_SIZE,
+		    buf + i * XEN_PAGE_SIZE, (j - i) * XEN_PAGE_SIZE, &e) !=
+		    (j - i) * XEN_PAGE_SIZE) {
+			errno = e;
+			die(what, NULL);
+		}
+	}
+}
+
+/*
  * A seg_mf segment over [0, limit) filled on demand K frames per batch;
- * every present frame is copied into buf (as_read of each present run).
- * Returns seconds; the segment stays mapped when keep is set.
+ * every present frame is copied into buf.  Returns seconds; the segment
+ * stays mapped at *basep.
  */
 static double
 live_read_segmf(struct as *as, struct xen_physmem *pm, const uint64_t *pfns,
@@ -104,10 +127,9 @@ live_read_segmf(struct as *as, struct xen_physmem *pm, const uint64_t *pfns,
 {
 	struct segmf_crargs a;
 	uint64_t limit = xen_physmem_pfn_limit(pm);
-	size_t len = (size_t)limit * XEN_PAGE_SIZE, i, j;
+	size_t len = (size_t)limit * XEN_PAGE_SIZE;
 	void *base = as_window_base(as);
 	double t0, t;
-	int e;
 
 	memset(&a, 0, sizeof(a));
 	a.pm = pm;
@@ -119,16 +141,7 @@ live_read_segmf(struct as *as, struct xen_physmem *pm, const uint64_t *pfns,
 	t0 = bench_now();
 	if (as_map(as, base, len, segmf_create, &a) != 0)
 		die("mapping the guest through seg_mf", NULL);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && pfns[j] == pfns[j - 1] + 1; j++)
-			;
-		if (as_read(as, (char *)base + pfns[i] * XEN_PAGE_SIZE,
-		    buf + i * XEN_PAGE_SIZE, (j - i) * XEN_PAGE_SIZE, &e) !=
-		    (j - i) * XEN_PAGE_SIZE) {
-			errno = e;
-			die("reading through seg_mf", NULL);
-		}
-	}
+	live_copy_present(as, base, pfns, n, buf, "reading through seg_mf");
 	t = bench_now() - t0;
 	if (segmf_stats(as, base, st) != 0)
 		die("segment counters", NULL);
@@ -142,19 +155,8 @@ live_read_resident(struct as *as, void *base, const uint64_t *pfns,
     size_t n, unsigned char *buf)
 {
 	double t0 = bench_now();
-	size_t i, j;
-	int e;
 
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && pfns[j] == pfns[j - 1] + 1; j++)
-			;
-		if (as_read(as, (char *)base + pfns[i] * XEN_PAGE_SIZE,
-		    buf + i * XEN_PAGE_SIZE, (j - i) * XEN_PAGE_SIZE, &e) !=
-		    (j - i) * XEN_PAGE_SIZE) {
-			errno = e;
-			die("reading resident pages", NULL);
-		}
-	}
+	live_copy_present(as, base, pfns, n, buf, "reading resident pages");
 	return bench_now() - t0;
 }
 
@@ -328,7 +330,7 @@ main(int argc, char **argv)
 	/* Random 4 KiB reads of present frames, warm. */
 	t_pm = bench_now();
 	for (i = 0; i < nrandom; i++) {
-		uint64_t pfn = pfns[bench_rand(&seed) % n];
+		uint64_t pfn = pfns[prng_next(&seed) % n];
 
 		if (as_read(as, (char *)keep + pfn * XEN_PAGE_SIZE, page,
 		    XEN_PAGE_SIZE, &e) != XEN_PAGE_SIZE) {
@@ -340,7 +342,7 @@ main(int argc, char **argv)
 	seed = 0x9e3779b97f4a7c15ULL;
 	t_pp = bench_now();
 	for (i = 0; i < nrandom; i++) {
-		uint64_t pfn = pfns[bench_rand(&seed) % n];
+		uint64_t pfn = pfns[prng_next(&seed) % n];
 
 		xen_err_clear(&err);
 		if (xen_physmem_read_pages(pm, &pfn, 1, page, &e, &err) < 0)

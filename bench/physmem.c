@@ -45,8 +45,9 @@ make_image(const char *path, unsigned char **copyp)
 	if (mem == NULL)
 		return (ENOMEM);
 	for (i = 0; i < image_bytes; i += 8) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		memcpy(mem + i, &x, 8);
+		uint64_t v = prng_next(&x);
+
+		memcpy(mem + i, &v, 8);
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, mem, image_bytes) != (ssize_t)image_bytes) {
@@ -108,7 +109,7 @@ rnd(struct method *m, size_t span)
 	int i;
 
 	for (i = 0; i < RANDOM_READS; i++) {
-		uint64_t gpa = (bench_rand(&rng) % (span / SMALL)) * SMALL;
+		uint64_t gpa = (prng_next(&rng) % (span / SMALL)) * SMALL;
 
 		if (read_one(m, gpa, SMALL) != 0)
 			return (0);

@@ -288,10 +288,10 @@ main(void)
 
 			for (i = 0; i < LOOKUPS; i++) {
 				size_t idx = k == 0 ? n / 2 : k == 1 ? i % n :
-				    (size_t)(bench_rand(&rng) % n);
+				    (size_t)(prng_next(&rng) % n);
 
 				addrs[i] = w.ref.bases[idx] +
-				    (bench_rand(&rng) % pagesize);
+				    (prng_next(&rng) % pagesize);
 			}
 			for (m = 0; m < M_NMETHODS; m++)
 				t[m] = measure(&w, m, addrs);

@@ -4,14 +4,10 @@
  *
  * The file is opened and validated by the xc-core reader (xen/xc_core.h);
  * this file turns its pfn table into extents -- runs of frames that are
- * consecutive both as pfns and in .xen_pages -- and maps each run with one
- * hat file load: .xen_pages is page aligned, so pages are mapped straight
- * from the file, shared and read-only, or private (copy-on-write) when the
- * segment asks for write; the file is never written through a mapping.
- * Frames the file lacks (never dumped, unreadable when dumped, xl's
- * padding) are holes: map reports ENXIO for them and present() reports
- * runs as they are.  Frames past the file's current end (a file truncated
- * under us) fail with EIO instead of raising SIGBUS later.
+ * consecutive both as pfns and in .xen_pages -- and the file-extent core
+ * (vm/physmem_file.c) maps them and answers present(): .xen_pages is page
+ * aligned, so pages are mapped straight from the file.  Frames the file
+ * lacks (never dumped, unreadable when dumped, xl's padding) are holes.
  *
  * Errors: physmem_xc_core_open returns NULL with errno and, when the caller
  * passed a buffer, the reader's sentence.  Non-goals: page sizes other
@@ -24,137 +20,21 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <porthole/physmem.h>
-#include "vm/hat.h"
 #include "vm/physmem.h"
 #include "vm/seg.h"
 #include "vm/vm_alloc.h"
 #include "xen/xc_core.h"
 
-#ifndef MAP_POPULATE
-#define	MAP_POPULATE	0
-#endif
-
-/*
- * Frames [ex_pfn, ex_pfn + ex_npages) are pages ex_index .. of .xen_pages.
- * ex_block_end is the end of the run of present frames this extent
- * starts or continues (neighbouring extents may touch as pfns while
- * lying apart in the file).
- */
-struct xccore_extent {
-	uint64_t	ex_pfn;
-	uint64_t	ex_npages;
-	uint64_t	ex_index;
-	uint64_t	ex_block_end;
-};
-
 struct physmem_xc_core {
+	struct physmem_file	xcp_file;	/* first; fd: xcp_core's */
 	struct xc_core		*xcp_core;
-	int			xcp_fd;		/* owned by xcp_core */
 	char			*xcp_path;
 	uint64_t		xcp_pages_off;
-	struct xccore_extent	*xcp_ext;
-	size_t			xcp_next;
 	bool			xcp_hvm;
 	uint64_t		xcp_nr_valid;
 };
-
-/* The first extent ending after gfn (xcp_next when none). */
-static size_t
-xccore_extent_after(const struct physmem_xc_core *x, uint64_t gfn)
-{
-	size_t lo = 0, hi = x->xcp_next;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct xccore_extent *e = &x->xcp_ext[mid];
-
-		if (e->ex_pfn + e->ex_npages <= gfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo);
-}
-
-static int
-xccore_present(const struct physmem *pm, uint64_t gfn, uint64_t *runp)
-{
-	const struct physmem_xc_core *x = pm->pm_data;
-	size_t i = xccore_extent_after(x, gfn);
-
-	if (i == x->xcp_next) {
-		*runp = pm->pm_nframes;
-		return (0);
-	}
-	if (x->xcp_ext[i].ex_pfn <= gfn) {
-		*runp = x->xcp_ext[i].ex_block_end;
-		return (1);
-	}
-	*runp = x->xcp_ext[i].ex_pfn;
-	return (0);
-}
-
-static int
-xccore_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
-    unsigned prot, int *err)
-{
-	struct physmem_xc_core *x = pm->pm_data;
-	int flags = ((prot & PROT_WRITE) ? MAP_PRIVATE : MAP_SHARED) |
-	    MAP_POPULATE;
-	uint64_t g = gfn, end = gfn + npages, run, file_pages, first;
-	struct stat st;
-	size_t i, k;
-	int e;
-
-	if (fstat(x->xcp_fd, &st) != 0)
-		return (errno);
-	file_pages = (uint64_t)st.st_size <= x->xcp_pages_off ? 0 :
-	    ((uint64_t)st.st_size - x->xcp_pages_off) / PAGESIZE;
-	k = xccore_extent_after(x, g);
-	while (g < end) {
-		const struct xccore_extent *ex = k < x->xcp_next ?
-		    &x->xcp_ext[k] : NULL;
-
-		if (ex == NULL || ex->ex_pfn > g) {
-			/* A hole up to the next extent. */
-			run = ex == NULL || ex->ex_pfn > end ? end : ex->ex_pfn;
-			e = ENXIO;
-		} else {
-			run = ex->ex_pfn + ex->ex_npages;
-			if (run > end)
-				run = end;
-			first = ex->ex_index + (g - ex->ex_pfn);
-			e = 0;
-			if (first >= file_pages)
-				e = EIO;
-			else if (first + (run - g) > file_pages)
-				run = g + (file_pages - first);
-			if (e == 0)
-				e = hat_load_file((char *)addr + ptob(g - gfn),
-				    ptob(run - g), prot, flags, x->xcp_fd,
-				    (off_t)(x->xcp_pages_off +
-				    first * PAGESIZE));
-			if (run == ex->ex_pfn + ex->ex_npages)
-				k++;
-		}
-		for (i = (size_t)(g - gfn); i < (size_t)(run - gfn); i++)
-			err[i] = e;
-		g = run;
-	}
-	return (0);
-}
-
-static void
-xccore_unmap(struct physmem *pm, void *addr, size_t npages)
-{
-	(void) pm;
-	hat_unload_nofail(addr, ptob(npages));
-}
 
 static void
 xccore_describe(const struct physmem *pm, char *buf, size_t len)
@@ -163,7 +43,7 @@ xccore_describe(const struct physmem *pm, char *buf, size_t len)
 
 	(void) snprintf(buf, len, "xc-core %s (%s, %" PRIu64 " pages, %"
 	    PRIu64 " frames, %zu runs)", x->xcp_path, x->xcp_hvm ? "hvm" :
-	    "pv", x->xcp_nr_valid, pm->pm_nframes, x->xcp_next);
+	    "pv", x->xcp_nr_valid, pm->pm_nframes, x->xcp_file.pf_next);
 }
 
 static void
@@ -171,7 +51,7 @@ xccore_free(struct physmem_xc_core *x)
 {
 	xc_core_close(x->xcp_core);
 	vm_free(x->xcp_path);
-	vm_free(x->xcp_ext);
+	vm_free(x->xcp_file.pf_ext);
 	vm_free(x);
 }
 
@@ -183,9 +63,8 @@ xccore_destroy(struct physmem *pm)
 
 static const struct physmem_ops physmem_xc_core_ops = {
 	.name = "xc-core",
-	.map = xccore_map,
-	.unmap = xccore_unmap,
-	.present = xccore_present,
+	.map = physmem_file_map,
+	.present = physmem_file_present,
 	.describe = xccore_describe,
 	.destroy = xccore_destroy,
 };
@@ -195,7 +74,7 @@ static const struct physmem_ops physmem_xc_core_ops = {
  * NULL); returns how many there are, or -1 with xe filled.
  */
 static ssize_t
-xccore_extent_walk(struct physmem_xc_core *x, struct xccore_extent *ex,
+xccore_extent_walk(struct physmem_xc_core *x, struct physmem_extent *ex,
     struct xen_err *xe)
 {
 	const struct xc_core_info *ci = xc_core_info(x->xcp_core);
@@ -207,12 +86,13 @@ xccore_extent_walk(struct physmem_xc_core *x, struct xccore_extent *ex,
 			return (-1);
 		if (n > 0 && pfn == end_pfn && index == end_index) {
 			if (ex != NULL)
-				ex[n - 1].ex_npages++;
+				ex[n - 1].pe_npages++;
 		} else {
 			if (ex != NULL) {
-				ex[n].ex_pfn = pfn;
-				ex[n].ex_npages = 1;
-				ex[n].ex_index = index;
+				ex[n].pe_gfn = pfn;
+				ex[n].pe_npages = 1;
+				ex[n].pe_off = x->xcp_pages_off +
+				    index * PAGESIZE;
 			}
 			n++;
 		}
@@ -222,13 +102,12 @@ xccore_extent_walk(struct physmem_xc_core *x, struct xccore_extent *ex,
 	return ((ssize_t)n);
 }
 
-/* The extents from the reader's pfn order, and each one's block end. */
+/* The extents, from the reader's pfn order, bound to the dump's file. */
 static int
 xccore_extents(struct physmem_xc_core *x, struct xen_err *xe)
 {
-	struct xccore_extent *ex;
+	struct physmem_extent *ex;
 	ssize_t n;
-	size_t i;
 
 	if ((n = xccore_extent_walk(x, NULL, xe)) < 0)
 		return (-1);
@@ -240,14 +119,8 @@ xccore_extents(struct physmem_xc_core *x, struct xen_err *xe)
 		vm_free(ex);
 		return (-1);
 	}
-	for (i = (size_t)n; i-- > 0; ) {
-		uint64_t end = ex[i].ex_pfn + ex[i].ex_npages;
-
-		ex[i].ex_block_end = i + 1 < (size_t)n &&
-		    ex[i + 1].ex_pfn == end ? ex[i + 1].ex_block_end : end;
-	}
-	x->xcp_ext = ex;
-	x->xcp_next = (size_t)n;
+	physmem_file_init(&x->xcp_file, xc_core_fd(x->xcp_core), ex,
+	    (size_t)n);
 	return (0);
 }
 
@@ -290,7 +163,6 @@ xccore_open(const char *path, struct xen_err *xe)
 		    "this host's address space", path, ci->ci_pfn_limit - 1);
 		goto fail;
 	}
-	x->xcp_fd = xc_core_fd(x->xcp_core);
 	x->xcp_pages_off = ci->ci_pages_offset;
 	x->xcp_hvm = ci->ci_hvm;
 	x->xcp_nr_valid = ci->ci_nr_valid;

@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 
 #include "seg_mf/physmem_live.h"
-#include "vm/hat.h"
 #include "vm/physmem.h"
 #include "vm/seg.h"
 #include "xen/xen_physmem.h"
@@ -25,13 +24,6 @@ live_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 	    (prot & PROT_WRITE) ? PROT_READ | PROT_WRITE : PROT_READ, err,
 	    NULL);
 	return (r < 0 ? (errno != 0 ? errno : EIO) : 0);
-}
-
-static void
-live_unmap(struct physmem *pm, void *addr, size_t npages)
-{
-	(void) pm;
-	hat_unload_nofail(addr, ptob(npages));
 }
 
 /* A question Xen could not answer counts as a hole of one frame. */
@@ -66,7 +58,6 @@ live_destroy(struct physmem *pm)
 static const struct physmem_ops physmem_live_ops = {
 	.name = "xen",
 	.map = live_map,
-	.unmap = live_unmap,
 	.present = live_present,
 	.describe = live_describe,
 	.destroy = live_destroy,

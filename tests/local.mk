@@ -12,7 +12,7 @@ AM_TESTS_ENVIRONMENT = \
 	PACKAGE_VERSION='$(PACKAGE_VERSION)'; \
 	export CC CPPFLAGS CFLAGS top_srcdir top_builddir PACKAGE_VERSION;
 
-EXTRA_DIST += tests/run-test.sh tests/test.h
+EXTRA_DIST += tests/run-test.sh tests/test.h tests/prng.h
 
 # Unit tests of the portable core, each built from tests/unit/NAME.c and
 # linked against the core itself (the default for programs that name no

@@ -1,13 +1,17 @@
 /*
  * physmem.c -- what every physical-memory provider shares: references,
- * the public accessors, and the checks around the map op.
+ * the public accessors, the checks around the map op, and the fill step
+ * of the segments that map providers.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 
+#include "vm/hat.h"
 #include "vm/physmem.h"
+#include "vm/seg.h"
 #include "vm/vm_alloc.h"
 
 struct physmem *
@@ -91,7 +95,6 @@ physmem_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
     unsigned prot, int *err)
 {
 	size_t i;
-	int rv;
 
 	for (i = 0; i < npages; i++)
 		err[i] = 0;
@@ -106,12 +109,34 @@ physmem_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 		if (npages == 0)
 			return (0);
 	}
-	rv = pm->pm_ops->map(pm, gfn, npages, addr, prot, err);
-	return (rv);
+	return (pm->pm_ops->map(pm, gfn, npages, addr, prot, err));
 }
 
 void
 physmem_unmap(struct physmem *pm, void *addr, size_t npages)
 {
-	pm->pm_ops->unmap(pm, addr, npages);
+	if (pm->pm_ops->unmap != NULL)
+		pm->pm_ops->unmap(pm, addr, npages);
+	else
+		hat_unload_nofail(addr, ptob(npages));
+}
+
+int
+physmem_fill(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
+    unsigned prot, bool holes_zero, int *err, unsigned char *bad)
+{
+	size_t i;
+	int rv;
+
+	if ((rv = physmem_map(pm, gfn, npages, addr, prot, err)) != 0)
+		return (rv);
+	for (i = 0; i < npages; i++) {
+		int e = err[i];
+
+		if (e == ENXIO && holes_zero && hat_load_zero((char *)addr +
+		    ptob(i), PAGESIZE, PROT_READ) == 0)
+			e = 0;
+		bad[i] = (unsigned char)(e > 255 ? EIO : e);
+	}
+	return (0);
 }

@@ -30,7 +30,6 @@
 #include <sys/mman.h>
 
 #include <porthole/seg_kpm.h>
-#include "vm/hat.h"
 #include "vm/physmem.h"
 #include "vm/seg.h"
 #include "vm/vm_alloc.h"
@@ -155,26 +154,17 @@ static int
 kpm_fill(struct seg *seg, size_t k)
 {
 	struct segkpm_data *kpm = segkpm_data(seg);
-	size_t npages = kpm_kluster_pages(seg, k), i;
-	caddr_t addr = kpm_kluster_addr(seg, k);
-	unsigned char *bad = kpm->kpm_bad + k * kpm->kpm_kpages;
 	int err;
 
 	if ((err = kpm_make_room(seg)) != 0)
 		return (err);
-	err = physmem_map(kpm->kpm_pm, (uint64_t)(addr - seg->s_base) /
-	    PAGESIZE, npages, addr, kpm->kpm_prot, kpm->kpm_err);
+	err = physmem_fill(kpm->kpm_pm, (uint64_t)k * kpm->kpm_kpages,
+	    kpm_kluster_pages(seg, k), kpm_kluster_addr(seg, k),
+	    kpm->kpm_prot, (kpm->kpm_flags & SEGKPM_HOLES_ZERO) != 0,
+	    kpm->kpm_err, kpm->kpm_bad + k * kpm->kpm_kpages);
 	if (err != 0)
 		return (err);
 	kpm->kpm_fills++;
-	for (i = 0; i < npages; i++) {
-		int e = kpm->kpm_err[i];
-
-		if (e == ENXIO && (kpm->kpm_flags & SEGKPM_HOLES_ZERO) &&
-		    hat_load_zero(addr + ptob(i), PAGESIZE, PROT_READ) == 0)
-			e = 0;
-		bad[i] = (unsigned char)(e > 255 ? EIO : e);
-	}
 	kpm->kpm_kl[k].kk_loaded = true;
 	kpm->kpm_resident++;
 	kpm_lru_push(kpm, k);

@@ -27,7 +27,6 @@
 #include <sys/mman.h>
 
 #include <porthole/seg_map.h>
-#include "vm/hat.h"
 #include "vm/physmem.h"
 #include "vm/seg.h"
 #include "vm/vm_alloc.h"
@@ -171,8 +170,7 @@ static int
 map_fill(struct seg *seg, uint64_t key, size_t *slotp)
 {
 	struct segmap_data *map = segmap_data(seg);
-	size_t i, p;
-	caddr_t addr;
+	size_t i;
 	int err;
 
 	for (i = map->map_lru_tail; i != MAP_NONE;
@@ -183,20 +181,12 @@ map_fill(struct seg *seg, uint64_t key, size_t *slotp)
 	if (i == MAP_NONE)
 		return (EBUSY);
 	map_evict(seg, i);
-	addr = map_slot_addr(seg, i);
-	err = physmem_map(map->map_pm, key, map->map_spages, addr,
-	    map->map_prot, map->map_err);
+	err = physmem_fill(map->map_pm, key, map->map_spages,
+	    map_slot_addr(seg, i), map->map_prot,
+	    (map->map_flags & SEGMAP_HOLES_ZERO) != 0, map->map_err,
+	    map->map_bad + i * map->map_spages);
 	if (err != 0)
 		return (err);
-	for (p = 0; p < map->map_spages; p++) {
-		int e = map->map_err[p];
-
-		if (e == ENXIO && (map->map_flags & SEGMAP_HOLES_ZERO) &&
-		    hat_load_zero(addr + ptob(p), PAGESIZE, PROT_READ) == 0)
-			e = 0;
-		map->map_bad[i * map->map_spages + p] =
-		    (unsigned char)(e > 255 ? EIO : e);
-	}
 	map->map_slot[i].ms_key = key;
 	map->map_slot[i].ms_hnext = map->map_hash[map_hash_of(map, key)];
 	map->map_hash[map_hash_of(map, key)] = i;

@@ -728,22 +728,25 @@ vmem_destroy(struct vmem *vmp)
 	vm_free(vmp);
 }
 
-int
-vmem_alloc(struct vmem *vmp, size_t size, uintptr_t *addrp)
+/*
+ * size bytes aligned to align (a power of two, at least the quantum):
+ * from a quantum cache when one serves the size and the alignment is the
+ * quantum's, else from the arena.  0 or an errno.
+ */
+static int
+vmem_take(struct vmem *vmp, size_t size, size_t align, uintptr_t *addrp)
 {
 	struct vmem_seg *vsp;
 	size_t rsize;
 	int err;
 
-	if (size == 0)
-		return (EINVAL);
 	if (size > vmp->vm_size)
 		return (ENOMEM);
 	rsize = (size_t)vmem_roundup(size, vmp->vm_quantum);
-	if (rsize <= vmp->vm_qcache_max)
+	if (align == vmp->vm_quantum && rsize <= vmp->vm_qcache_max)
 		return (vmem_qcache_alloc(vmp,
 		    &vmp->vm_qcache[(rsize >> vmp->vm_qshift) - 1], addrp));
-	err = vmem_arena_alloc(vmp, rsize, vmp->vm_quantum, VMEM_ALLOC, &vsp);
+	err = vmem_arena_alloc(vmp, rsize, align, VMEM_ALLOC, &vsp);
 	if (err != 0)
 		return (err);
 	vmp->vm_inuse += rsize;
@@ -753,26 +756,20 @@ vmem_alloc(struct vmem *vmp, size_t size, uintptr_t *addrp)
 }
 
 int
+vmem_alloc(struct vmem *vmp, size_t size, uintptr_t *addrp)
+{
+	if (size == 0)
+		return (EINVAL);
+	return (vmem_take(vmp, size, vmp->vm_quantum, addrp));
+}
+
+int
 vmem_xalloc(struct vmem *vmp, size_t size, size_t align, uintptr_t *addrp)
 {
-	struct vmem_seg *vsp;
-	size_t rsize;
-	int err;
-
 	if (size == 0 || !vmem_ispow2(align))
 		return (EINVAL);
-	if (align <= vmp->vm_quantum)
-		return (vmem_alloc(vmp, size, addrp));
-	if (size > vmp->vm_size)
-		return (ENOMEM);
-	rsize = (size_t)vmem_roundup(size, vmp->vm_quantum);
-	err = vmem_arena_alloc(vmp, rsize, align, VMEM_ALLOC, &vsp);
-	if (err != 0)
-		return (err);
-	vmp->vm_inuse += rsize;
-	vmp->vm_nalloc++;
-	*addrp = vsp->vs_start;
-	return (0);
+	return (vmem_take(vmp, size, align > vmp->vm_quantum ? align :
+	    vmp->vm_quantum, addrp));
 }
 
 int

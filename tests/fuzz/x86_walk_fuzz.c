@@ -40,6 +40,7 @@
 #include "guest/x86_paging.h"
 #include "guest/x86_tlb.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/prng.h"
 
 #define	FZ_FRAMES	8
 #define	FZ_HOLES_END	16
@@ -408,18 +409,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- for the replay driver ---- */
 
-static uint64_t
-fz_rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return (x * 0x2545F4914F6CDD1DULL);
-}
-
 static void
 fz_put(uint8_t *p, uint64_t v, unsigned n)
 {
@@ -440,7 +429,7 @@ fuzz_generate(uint64_t seed, uint8_t *buf, size_t cap)
 {
 	static const unsigned levels_of[] = { 0, 2, 3, 4, 5 };
 	uint64_t rng = seed * 0x9E3779B97F4A7C15ULL + 1, va, frame_va;
-	unsigned mode = 1 + (unsigned)(fz_rnd(&rng) % 4), levels, level;
+	unsigned mode = 1 + (unsigned)(prng_next(&rng) % 4), levels, level;
 	unsigned bits = mode == 1 ? 10 : 9, vabits, m, slot, i, n;
 	uint64_t pae_off = 0;
 	size_t off = FZ_HEADER;
@@ -451,28 +440,29 @@ fuzz_generate(uint64_t seed, uint8_t *buf, size_t cap)
 	vabits = mode == 3 ? 48 : mode == 4 ? 57 : 32;
 	memset(buf, 0, FZ_HEADER);
 	buf[0] = (uint8_t)mode;
-	buf[1] = (uint8_t)(fz_rnd(&rng) & 0x17);
-	if (fz_rnd(&rng) % 8 == 0)
+	buf[1] = (uint8_t)(prng_next(&rng) & 0x17);
+	if (prng_next(&rng) % 8 == 0)
 		buf[1] |= FZ_OPT_ALIAS;
-	m = (unsigned)(fz_rnd(&rng) % 21);
+	m = (unsigned)(prng_next(&rng) % 21);
 	buf[2] = (uint8_t)m;
 	buf[3] = 0;
-	buf[4] = (uint8_t)(fz_rnd(&rng) % 128);
+	buf[4] = (uint8_t)(prng_next(&rng) % 128);
 	if (mode == 2)
 		pae_off = buf[4] * 32;
-	fz_put(buf + 5, fz_rnd(&rng), 2);
-	buf[7] = (uint8_t)fz_rnd(&rng);
-	va = fz_rnd(&rng) & ((1ULL << vabits) - 1) & ~4095ULL;
+	fz_put(buf + 5, prng_next(&rng), 2);
+	buf[7] = (uint8_t)prng_next(&rng);
+	va = prng_next(&rng) & ((1ULL << vabits) - 1) & ~4095ULL;
 	for (i = 0; i < 4; i++) {
-		frame_va = i == 0 ? va : i < 3 ? va + (fz_rnd(&rng) % 8) * 4096 :
-		    fz_rnd(&rng);
-		fz_put(buf + 8 + 8 * i, frame_va + (fz_rnd(&rng) & 4095), 8);
+		frame_va = i == 0 ? va : i < 3 ?
+		    va + (prng_next(&rng) % 8) * 4096 :
+		    prng_next(&rng);
+		fz_put(buf + 8 + 8 * i, frame_va + (prng_next(&rng) & 4095), 8);
 	}
 
 	for (level = levels; level >= 1; level--) {
 		unsigned shift = 12 + (level - 1) * bits;
 		unsigned ibits = level == levels ? vabits - shift : bits;
-		uint64_t e = 1 | 2 | 4, r = fz_rnd(&rng);
+		uint64_t e = 1 | 2 | 4, r = prng_next(&rng);
 		unsigned frame = levels - level;
 
 		slot = (unsigned)((va >> shift) & ((1ULL << ibits) - 1));
@@ -505,13 +495,13 @@ fuzz_generate(uint64_t seed, uint8_t *buf, size_t cap)
 		fz_put(buf + off + 3, e, 8);
 		off += FZ_RECORD;
 	}
-	n = (unsigned)(fz_rnd(&rng) % 8);
+	n = (unsigned)(prng_next(&rng) % 8);
 	for (i = 0; i < n && off + FZ_RECORD <= cap; i++) {
-		uint64_t r = fz_rnd(&rng);
+		uint64_t r = prng_next(&rng);
 
 		buf[off] = (uint8_t)(r % FZ_FRAMES);
 		fz_put(buf + off + 1, r >> 8, 2);
-		fz_put(buf + off + 3, r % 3 == 0 ? fz_rnd(&rng) :
+		fz_put(buf + off + 3, r % 3 == 0 ? prng_next(&rng) :
 		    ((r >> 24) % 16) << 12 | (r & 0x1e7) | 1, 8);
 		off += FZ_RECORD;
 	}

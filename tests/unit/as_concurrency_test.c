@@ -125,7 +125,6 @@ main(void)
 	pthread_t threads[READERS + 2];
 	unsigned char *fill;
 	size_t i, span;
-	char why[256];
 	int err;
 
 	pagesize = (size_t)sysconf(_SC_PAGESIZE);
@@ -159,8 +158,7 @@ main(void)
 	CHECK(atomic_load(&maps_done) > 0);
 	CHECK(atomic_load(&bad_bytes) == 0);
 	CHECK(atomic_load(&errors) == 0);
-	CHECK(as_verify(as, why, sizeof (why)) == 0 ||
-	    (fprintf(stderr, "verify: %s\n", why), 0));
+	CHECK_VERIFY(as);
 	as_free(as);
 	return (test_done());
 }

@@ -28,6 +28,7 @@
 
 #include <porthole/as.h>
 #include <porthole/seg_vn.h>
+#include "tests/prng.h"
 #include "tests/test.h"
 #include "vm/as.h"
 #include "vm/seg.h"
@@ -986,15 +987,6 @@ lookup_one(struct as *as, uintptr_t addr)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (rng_state * 0x2545f4914f6cdd1dull);
-}
-
 /*
  * With fixed, the fixed cases (each segment's first and last byte, the
  * bytes just outside it, the window's ends); then nrandom random
@@ -1024,7 +1016,8 @@ lookup_batch(struct as *as, bool fixed, size_t nrandom)
 		bad += lookup_one(as, UINTPTR_MAX);
 	}
 	for (i = 0; i < nrandom; i++)
-		bad += lookup_one(as, lo - ps + rng() % (hi - lo + 2 * ps));
+		bad += lookup_one(as, lo - ps +
+		    prng_next(&rng_state) % (hi - lo + 2 * ps));
 	as_exit(as);
 	return (bad);
 }
@@ -1094,8 +1087,8 @@ test_findseg(void)
 	 * one on the window's last page. */
 	page = 0;
 	for (i = 0; i < nsegs; i++) {
-		page += rng() % 4;
-		npages = 1 + rng() % 4;
+		page += prng_next(&rng_state) % 4;
+		npages = 1 + prng_next(&rng_state) % 4;
 		CHECK(map_anon(as, PG(b, page), npages, RW,
 		    MAP_PRIVATE) == 0);
 		ref_add(lo + page * ps, npages * ps);
@@ -1116,7 +1109,8 @@ test_findseg(void)
 	/* Each kind of change drops the index; lookups stay right before
 	 * and after it is rebuilt. */
 	for (i = 0; i < 6; i++) {
-		const struct ref_seg *r = &refv[(rng() % (refn - 1))];
+		const struct ref_seg *r =
+		    &refv[prng_next(&rng_state) % (refn - 1)];
 		uintptr_t base = r->r_base;
 		size_t size = r->r_size;
 		void *a;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <porthole/porthole.h>
+#include "tests/prng.h"
 #include "tests/test.h"
 #include "vm/seg.h"
 
@@ -46,17 +47,6 @@ in_hole(uint64_t gpa)
 }
 
 static void
-verify_as(struct as *as)
-{
-	char why[256];
-
-	if (as_verify(as, why, sizeof (why)) != 0) {
-		fprintf(stderr, "as_verify: %s\n", why);
-		CHECK(!"as_verify holds");
-	}
-}
-
-static void
 make_image(void)
 {
 	uint64_t x = 0x243F6A8885A308D3ULL;
@@ -67,8 +57,9 @@ make_image(void)
 	    "/tmp/porthole-physmem-%ld.img", (long)getpid());
 	REQUIRE((image = malloc(IMAGE_BYTES)) != NULL);
 	for (i = 0; i < IMAGE_BYTES; i += 8) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		memcpy(image + i, &x, 8);
+		uint64_t v = prng_next(&x);
+
+		memcpy(image + i, &v, 8);
 	}
 	REQUIRE((fd = open(image_path, O_RDWR | O_CREAT | O_TRUNC, 0600)) >=
 	    0);
@@ -191,9 +182,9 @@ test_windows(void)
 			REQUIRE(as != NULL);
 			REQUIRE((pw = physwin_open(as, pm, &o)) != NULL);
 			CHECK(physwin_mode(pw) == modes[m]);
-			verify_as(as);
+			CHECK_VERIFY(as);
 			sweep(pw, z);
-			verify_as(as);
+			CHECK_VERIFY(as);
 			/* Past the end. */
 			{
 				unsigned char b[8];
@@ -206,7 +197,7 @@ test_windows(void)
 			}
 			physwin_close(pw);
 			CHECK(as_nsegs(as) == 0);
-			verify_as(as);
+			CHECK_VERIFY(as);
 			as_free(as);
 		}
 	}
@@ -307,7 +298,7 @@ test_kpm_eviction(void)
 	CHECK(as_incore(as, base, 64 * PAGESIZE, vec) == 0 && vec[0] == 1);
 	CHECK(as_unmap(as, base, IMAGE_BYTES) == -1 && errno == EBUSY);
 	CHECK(as_unmap(as, base, PAGESIZE) == -1 && errno == ENOTSUP);
-	verify_as(as);
+	CHECK_VERIFY(as);
 	CHECK(as_fault(as, base, PAGESIZE, F_SOFTUNLOCK, S_READ) == 0);
 
 	/* Every kluster under the cap pinned: a fill elsewhere fails. */
@@ -336,7 +327,7 @@ test_kpm_eviction(void)
 	CHECK(segop_kluster(seg, base, PAGESIZE) == 0);
 	CHECK(segop_kluster(seg, base, (ssize_t)(256 * KiB)) == -1);
 	CHECK(segkpm_stats(NULL, &st) == -1 && errno == EINVAL);
-	verify_as(as);
+	CHECK_VERIFY(as);
 	as_free(as);
 	physmem_rele(pm);
 }
@@ -396,7 +387,7 @@ test_map_slots(void)
 	    st.ms_held == 0 && st.ms_loaded == 4);
 	as_exit(as);
 	CHECK_ERRNO(as_unmap(as, base, 64 * KiB), ENOTSUP);
-	verify_as(as);
+	CHECK_VERIFY(as);
 	as_free(as);
 	physmem_rele(pm);
 }
@@ -464,7 +455,7 @@ test_concurrent(void)
 			(void) pthread_join(th[t], NULL);
 			CHECK(ra[t].bad == 0);
 		}
-		verify_as(as);
+		CHECK_VERIFY(as);
 		physwin_close(pw);
 		as_free(as);
 	}

@@ -31,6 +31,7 @@
 
 #include <porthole/porthole.h>
 #include <porthole/seg_kmem.h>
+#include "tests/prng.h"
 #include "tests/test.h"
 #include "vm/inject.h"
 #include "vm/seg.h"
@@ -43,20 +44,11 @@
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (rng_state);
-}
-
 /* Uniform in [lo, hi]. */
 static size_t
 rng_range(size_t lo, size_t hi)
 {
-	return (lo + (size_t)(rng() % (hi - lo + 1)));
+	return (lo + (size_t)(prng_next(&rng_state) % (hi - lo + 1)));
 }
 
 #define	CHECK_VMEM(vmp)	check_vmem_at((vmp), __FILE__, __LINE__)
@@ -405,7 +397,7 @@ struct live {
 static size_t
 random_size(void)
 {
-	if (rng() % 2 == 0)
+	if (prng_next(&rng_state) % 2 == 0)
 		return (rng_range(1, 128));
 	/* Large sizes log-uniform over 129 .. 64 KiB. */
 	return (rng_range(129, (size_t)128 << rng_range(1, 9)));
@@ -434,12 +426,13 @@ test_vmem_random(uintptr_t base, size_t size, unsigned long nops)
 
 	for (op = 0; op < nops; op++) {
 		grow = (op / 5000) % 2 == 0;
-		if (nlive == 0 || rng() % 100 < (grow ? 70u : 35u)) {
+		if (nlive == 0 ||
+		    prng_next(&rng_state) % 100 < (grow ? 70u : 35u)) {
 			size_t sz = random_size(), align = 0, rsize;
 			uintptr_t a;
 			int err;
 
-			if (rng() % 3 == 0)
+			if (prng_next(&rng_state) % 3 == 0)
 				align = (size_t)1 << rng_range(0, 16);
 			err = align != 0 ? vmem_xalloc(vmp, sz, align, &a) :
 			    vmem_alloc(vmp, sz, &a);
@@ -478,7 +471,7 @@ test_vmem_random(uintptr_t base, size_t size, unsigned long nops)
 			nlive++;
 			inuse += rsize;
 		} else {
-			i = (size_t)(rng() % nlive);
+			i = (size_t)(prng_next(&rng_state) % nlive);
 			model_free(&m, live[i].l_addr, live[i].l_size);
 			CHECK(vmem_free(vmp, live[i].l_addr, live[i].l_size) ==
 			    0);
@@ -495,7 +488,7 @@ test_vmem_random(uintptr_t base, size_t size, unsigned long nops)
 	}
 	CHECK_VMEM(vmp);
 	while (nlive > 0) {
-		i = (size_t)(rng() % nlive);
+		i = (size_t)(prng_next(&rng_state) % nlive);
 		model_free(&m, live[i].l_addr, live[i].l_size);
 		CHECK(vmem_free(vmp, live[i].l_addr, live[i].l_size) == 0);
 		live[i] = live[--nlive];

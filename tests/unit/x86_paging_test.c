@@ -34,6 +34,7 @@
 
 #include "guest/x86_paging.h"
 #include "guest/x86_tlb.h"
+#include "tests/prng.h"
 #include "tests/test.h"
 
 #define	PAGE	4096ULL
@@ -45,25 +46,6 @@ static uint64_t
 bitsof(unsigned hi, unsigned lo)
 {
 	return ((~0ULL >> (63 - hi)) & (~0ULL << lo));
-}
-
-/* xorshift64*: the same sequence on every host. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return (x * 0x2545F4914F6CDD1DULL);
-}
-
-static uint64_t
-rnd_below(uint64_t *s, uint64_t n)
-{
-	return (n == 0 ? 0 : rnd(s) % n);
 }
 
 /*
@@ -434,7 +416,7 @@ t_alloc_table(struct tpt *t, bool below_4g)
 	if (limit > t->t_gp->gp_limit)
 		limit = t->t_gp->gp_limit;
 	do {
-		gfn = 1 + rnd_below(t->t_rng, limit - 1);
+		gfn = 1 + prng_below(t->t_rng, limit - 1);
 	} while (gp_is_hole(t->t_gp, gfn) || gp_find(t->t_gp, gfn) != NULL);
 	(void) gp_add(t->t_gp, gfn);
 	return (gfn << 12);
@@ -457,7 +439,7 @@ t_init(struct tpt *t, struct gphys *gp, enum x86_paging_mode mode,
 	t->t_root = t_alloc_table(t, true);
 	/* A PAE CR3 points at 32 bytes anywhere below 4 GiB. */
 	if (mode == X86_PAGING_PAE)
-		t->t_root += rnd_below(rng, 128) * 32;
+		t->t_root += prng_below(rng, 128) * 32;
 }
 
 static void
@@ -526,14 +508,14 @@ t_map(struct tpt *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t bits)
 			e = t_alloc_table(t, false) | X86_PTE_P;
 			if (t_has_wu(t, level)) {
 				if (!t->t_inner_random ||
-				    rnd_below(t->t_rng, 4) != 0)
+				    prng_below(t->t_rng, 4) != 0)
 					e |= X86_PTE_W;
 				if (!t->t_inner_random ||
-				    rnd_below(t->t_rng, 4) != 0)
+				    prng_below(t->t_rng, 4) != 0)
 					e |= X86_PTE_U;
 			}
 			if (t_has_nx(t, level) && t->t_inner_random &&
-			    rnd_below(t->t_rng, 8) == 0)
+			    prng_below(t->t_rng, 8) == 0)
 				e |= X86_PTE_NX;
 			t_put(t, gpa, e);
 		} else if (t_is_leaf(t, level, e))
@@ -624,7 +606,7 @@ t_random_va(struct tpt *t, uint64_t align)
 {
 	uint64_t span = 1ULL << t_vabits(t->t_mode);
 
-	return (t_canonical(t->t_mode, rnd_below(t->t_rng, span) &
+	return (t_canonical(t->t_mode, prng_below(t->t_rng, span) &
 	    ~(align - 1)));
 }
 
@@ -716,7 +698,7 @@ check_va(struct tpt *t, const struct x86_paging *xp,
 	}
 
 	/* A read at va of up to 96 bytes, maybe across the page's end. */
-	len = 1 + rnd_below(t->t_rng, sizeof (got));
+	len = 1 + prng_below(t->t_rng, sizeof (got));
 	memset(got, 0xEE, sizeof (got));
 	n = x86_vread(xp, pr, tlb, t->t_root, va, got, len, &why);
 	wn = t_vread_ref(t, va, want, len, &wantf);
@@ -747,8 +729,8 @@ test_random(const struct config *cf, enum prov kind, bool cached,
 	gp_init(&gp, 1ULL << (cf->m - 12));
 	/* A VGA-like hole low down and a random one. */
 	gp_add_hole(&gp, 0xa0, 0x100);
-	j = rnd_below(&rng, (1ULL << (cf->m - 12)) - 4096);
-	gp_add_hole(&gp, j, j + 1 + rnd_below(&rng, 4096));
+	j = prng_below(&rng, (1ULL << (cf->m - 12)) - 4096);
+	gp_add_hole(&gp, j, j + 1 + prng_below(&rng, 4096));
 	t_init(&t, &gp, cf->mode, cf->nxe, cf->pse, cf->m, &rng);
 	t.t_page1g = cf->page1g;
 	t.t_inner_random = true;
@@ -768,15 +750,15 @@ test_random(const struct config *cf, enum prov kind, bool cached,
 		regions[i] = t_random_va(&t, GB1);
 
 	for (tries = 0; tries < 600; tries++) {
-		uint64_t size, va, pa, bits, r = rnd_below(&rng, 10);
+		uint64_t size, va, pa, bits, r = prng_below(&rng, 10);
 		unsigned level;
 
 		size = sizes[r < 7 ? 0 : r < 9 || nsizes < 3 ?
 		    (nsizes > 1 ? 1 : 0) : 2];
 		level = size == PAGE ? 1 : size == GB1 ? 3 : 2;
-		if (rnd_below(&rng, 10) < 6) {
-			va = regions[rnd_below(&rng, 6)] +
-			    (rnd_below(&rng, 64ULL << 20) & ~(size - 1));
+		if (prng_below(&rng, 10) < 6) {
+			va = regions[prng_below(&rng, 6)] +
+			    (prng_below(&rng, 64ULL << 20) & ~(size - 1));
 			va = t_canonical(cf->mode, va);
 			if (t_vabits(cf->mode) == 32)
 				va &= 0xffffffffULL & ~(size - 1);
@@ -786,19 +768,19 @@ test_random(const struct config *cf, enum prov kind, bool cached,
 			continue;
 		physbits = cf->mode == X86_PAGING_32 ? (size == MB4 ?
 		    (cf->m < 40 ? cf->m : 40) : 32) : cf->m;
-		pa = rnd_below(&rng, 1ULL << physbits) & ~(size - 1);
+		pa = prng_below(&rng, 1ULL << physbits) & ~(size - 1);
 		bits = 0;
-		if (rnd_below(&rng, 4) != 0)
+		if (prng_below(&rng, 4) != 0)
 			bits |= X86_PTE_W;
-		if (rnd_below(&rng, 4) != 0)
+		if (prng_below(&rng, 4) != 0)
 			bits |= X86_PTE_U;
-		if (t_has_nx(&t, level) && rnd_below(&rng, 3) == 0)
+		if (t_has_nx(&t, level) && prng_below(&rng, 3) == 0)
 			bits |= X86_PTE_NX;
 		/* Bits the walk must not care about. */
-		bits |= rnd(&rng) & (X86_PTE_A | X86_PTE_D | X86_PTE_G |
+		bits |= prng_next(&rng) & (X86_PTE_A | X86_PTE_D | X86_PTE_G |
 		    X86_PTE_PWT | X86_PTE_PCD | bitsof(11, 9));
 		if (cf->mode >= X86_PAGING_4LEVEL)
-			bits |= rnd(&rng) & bitsof(58, 52);
+			bits |= prng_next(&rng) & bitsof(58, 52);
 		mapped += t_map(&t, va, pa, size, bits);
 	}
 	CHECK(mapped > 100);
@@ -810,14 +792,14 @@ test_random(const struct config *cf, enum prov kind, bool cached,
 		check_va(&t, &xp, &pr, tlb, m->m_va);
 		check_va(&t, &xp, &pr, tlb, m->m_va + m->m_size - 1);
 		check_va(&t, &xp, &pr, tlb, m->m_va +
-		    rnd_below(&rng, m->m_size));
+		    prng_below(&rng, m->m_size));
 	}
 	/* Random addresses, mostly unmapped, some next to mappings. */
 	for (i = 0; i < 1500; i++) {
-		uint64_t va = rnd_below(&rng, 2) != 0 ?
-		    t_random_va(&t, 1) | rnd_below(&rng, PAGE) :
-		    t.t_maps[rnd_below(&rng, t.t_nmaps)].m_va - 1 -
-		    rnd_below(&rng, 200);
+		uint64_t va = prng_below(&rng, 2) != 0 ?
+		    t_random_va(&t, 1) | prng_below(&rng, PAGE) :
+		    t.t_maps[prng_below(&rng, t.t_nmaps)].m_va - 1 -
+		    prng_below(&rng, 200);
 
 		if (t_canonical(cf->mode, va) != va ||
 		    (t_vabits(cf->mode) == 32 && va >> 32 != 0))
@@ -849,7 +831,7 @@ test_random(const struct config *cf, enum prov kind, bool cached,
 
 		if (i % 2 == 0) {
 			/* Start inside a mapping's page, not at its start. */
-			a = t.t_maps[rnd_below(&rng, t.t_nmaps)].m_va + 1;
+			a = t.t_maps[prng_below(&rng, t.t_nmaps)].m_va + 1;
 		}
 		if (a > b)
 			tmp = a, a = b, b = tmp;
@@ -1778,8 +1760,8 @@ race_reader(void *arg)
 	unsigned long i;
 
 	for (i = 0; i < 300000; i++) {
-		unsigned root = (unsigned)rnd_below(&rng, RACE_ROOTS);
-		uint64_t page = rnd_below(&rng, RACE_PAGES);
+		unsigned root = (unsigned)prng_below(&rng, RACE_ROOTS);
+		uint64_t page = prng_below(&rng, RACE_PAGES);
 		struct x86_xlate xl;
 
 		if (x86_translate(r->r_xp, r->r_pr, r->r_tlb, r->r_roots[root],
