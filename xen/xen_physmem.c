@@ -258,7 +258,7 @@ xen_physmem_open_flags(struct xen_handle *xh, uint32_t domid, int flags,
 		    "explicitly" : "special domains are not supported");
 		return NULL;
 	}
-	if (xen_domain_info(xh, domid, &di, err) < 0)
+	if (xen__getinfo(xh, domid, &di, err) < 0)
 		return NULL;
 
 	pm = calloc(1, sizeof(*pm));
@@ -273,8 +273,11 @@ xen_physmem_open_flags(struct xen_handle *xh, uint32_t domid, int flags,
 	pm->pm_type = di.di_type;
 	xen__logger_init(&pm->pm_log);
 
-	/* Our own connection: the caller's may close before we do. */
-	if ((pm->pm_xh = xen_open(err)) == NULL)
+	/*
+	 * Our own connection (the caller's may close before we do), to the
+	 * hypervisor only: nothing here asks xenstore.
+	 */
+	if ((pm->pm_xh = xen__open(false, err)) == NULL)
 		goto fail;
 	pm->pm_frames = calloc(XEN_PHYSMEM_BATCH, sizeof(*pm->pm_frames));
 	pm->pm_merr = calloc(XEN_PHYSMEM_BATCH, sizeof(*pm->pm_merr));
@@ -415,7 +418,7 @@ xen__domain_dead(struct xen_physmem *pm)
 
 	if (pm->pm_dead)
 		return true;
-	if (xen_domain_info(pm->pm_xh, pm->pm_domid, &di, NULL) < 0) {
+	if (xen__getinfo(pm->pm_xh, pm->pm_domid, &di, NULL) < 0) {
 		/* Gone: ENOENT, or ESRCH when no domain has a higher id. */
 		if (errno == ENOENT || errno == ESRCH)
 			pm->pm_dead = true;
