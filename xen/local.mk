@@ -48,3 +48,15 @@ xen_libphxen_la_SOURCES += \
 	xen/xen_vcpu.h
 xen_libphxen_la_LIBADD += $(XEN_LIBS)
 endif
+
+# A white-box test of the vCPU context conversions (xen_vcpu.c) on
+# synthetic contexts: it builds Xen's own context structures, so it needs
+# the Xen headers (no hypervisor) and lives here, beside the code, since
+# nothing outside xen/ and seg_mf/ includes a Xen header.
+if HAVE_XEN
+TESTS += xen/xen-vcpu-test
+check_PROGRAMS += xen/xen-vcpu-test
+endif
+xen_xen_vcpu_test_SOURCES = xen/xen_vcpu_test.c
+xen_xen_vcpu_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
+xen_xen_vcpu_test_LDADD = xen/libphxen.la vm/libphvm.la

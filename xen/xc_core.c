@@ -26,17 +26,9 @@
 #define XC_CORE__MAX_SECTIONS	256
 #define XC_CORE__MAX_STRTAB	(64 * 1024)
 #define XC_CORE__MAX_NOTES	(64 * 1024)
-#define XC_CORE__MAX_PRSTATUS	(64 * 1024 * 1024)
 #define XC_CORE__MAX_SHINFO	(64 * 1024)
-#define XC_CORE__MAX_XEN_VERSION 4096
 #define XC_CORE__ET_CORE	4
 #define XC_CORE__SHT_NOBITS	8
-
-#define XC_CORE__MAGIC_PV	UINT64_C(0xF00FEBED)
-#define XC_CORE__MAGIC_HVM	UINT64_C(0xF00FEBEE)
-#define XC_CORE__NOTE_HEADER	0x2000001u
-#define XC_CORE__NOTE_XEN_VERSION 0x2000002u
-#define XC_CORE__NOTE_FORMAT	0x2000003u
 
 struct xc_core__section {
 	const char	*cs_name;
@@ -163,7 +155,7 @@ xc_core__notes(struct xc_core *c, const struct xc_core__section *s,
 			continue;
 		}
 		switch (type) {
-		case XC_CORE__NOTE_HEADER:
+		case XC_CORE_NOTE_HEADER:
 			if (have_header) {
 				xc_core__bad(c, err, "two HEADER notes");
 				goto out;
@@ -173,10 +165,10 @@ xc_core__notes(struct xc_core *c, const struct xc_core__section *s,
 				goto out;
 			}
 			switch (le64(buf + descoff)) {
-			case XC_CORE__MAGIC_PV:
+			case XC_CORE_HDR_MAGIC_PV:
 				c->c_info.ci_hvm = false;
 				break;
-			case XC_CORE__MAGIC_HVM:
+			case XC_CORE_HDR_MAGIC_HVM:
 				c->c_info.ci_hvm = true;
 				break;
 			default:
@@ -189,12 +181,12 @@ xc_core__notes(struct xc_core *c, const struct xc_core__section *s,
 			c->c_info.ci_page_size = le64(buf + descoff + 24);
 			have_header = true;
 			break;
-		case XC_CORE__NOTE_XEN_VERSION:
+		case XC_CORE_NOTE_XEN_VERSION:
 			if (have_version) {
 				xc_core__bad(c, err, "two XEN_VERSION notes");
 				goto out;
 			}
-			if (descsz < 32 || descsz > XC_CORE__MAX_XEN_VERSION) {
+			if (descsz < 32 || descsz > XC_CORE_XEN_VERSION_MAX) {
 				xc_core__bad(c, err, "XEN_VERSION note of "
 				    "implausible size");
 				goto out;
@@ -207,7 +199,7 @@ xc_core__notes(struct xc_core *c, const struct xc_core__section *s,
 			c->c_xv_offset = s->cs_offset + descoff;
 			have_version = true;
 			break;
-		case XC_CORE__NOTE_FORMAT:
+		case XC_CORE_NOTE_FORMAT:
 			if (have_format) {
 				xc_core__bad(c, err, "two FORMAT_VERSION "
 				    "notes");
@@ -550,7 +542,7 @@ xc_core__parse(struct xc_core *c, struct xen_err *err)
 		    "disagree (PV needs .xen_p2m, HVM .xen_pfn)");
 		goto out;
 	}
-	if (c->c_prstatus.cs_size > XC_CORE__MAX_PRSTATUS) {
+	if (c->c_prstatus.cs_size > XC_CORE_PRSTATUS_MAX) {
 		xc_core__bad(c, err, ".xen_prstatus is implausibly large");
 		goto out;
 	}

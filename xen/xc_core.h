@@ -37,6 +37,17 @@
 /* The table entry xl gives the zero pages it pads a short dump with. */
 #define XC_CORE_PADDING_PFN	UINT64_MAX
 
+/* Format facts the reader and the writer (xc_core_write.h) share. */
+#define XC_CORE_HDR_MAGIC_PV		UINT64_C(0xF00FEBED)	/* HEADER note */
+#define XC_CORE_HDR_MAGIC_HVM		UINT64_C(0xF00FEBEE)
+#define XC_CORE_NOTE_NONE		0x2000000u	/* "Xen" note types */
+#define XC_CORE_NOTE_HEADER		0x2000001u
+#define XC_CORE_NOTE_XEN_VERSION	0x2000002u
+#define XC_CORE_NOTE_FORMAT		0x2000003u
+/* The largest XEN_VERSION descriptor and .xen_prstatus either accepts. */
+#define XC_CORE_XEN_VERSION_MAX		4096u
+#define XC_CORE_PRSTATUS_MAX		(64u * 1024 * 1024)
+
 struct xc_core;
 
 /*

@@ -285,7 +285,15 @@ out:
 	return rc;
 }
 
-/* PVH/HVM: every gfn that may hold memory, as xl's memory map has it. */
+/*
+ * PVH/HVM: every gfn that may hold memory, as xl's memory map has it.  Not
+ * xen_physmem_present(): that answers whether Xen maps a page at a gfn,
+ * and in the MMIO hole it does for pages that are not RAM (a device
+ * model's video memory, grant and shared-info frames the guest placed
+ * there), which xl leaves out.  Gfns with nothing behind them need no
+ * probe either: their read fails (ENXIO) and the writer leaves them out,
+ * where a probe would map every frame twice.
+ */
 static int
 xcd_list_hvm(struct xcd *d, struct xen_err *err)
 {

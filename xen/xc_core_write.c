@@ -33,12 +33,6 @@
 #define XCW_SHT_STRTAB		3u
 #define XCW_SHT_NOTE		7u
 #define XCW_CONTEXT_ALIGN	8u	/* __alignof__ of the Xen structs */
-#define XCW_NOTE_NONE		0x2000000u
-#define XCW_NOTE_HEADER		0x2000001u
-#define XCW_NOTE_XEN_VERSION	0x2000002u
-#define XCW_NOTE_FORMAT		0x2000003u
-#define XCW_MAGIC_PV		UINT64_C(0xF00FEBED)
-#define XCW_MAGIC_HVM		UINT64_C(0xF00FEBEE)
 #define XCW_FORMAT_VERSION	UINT64_C(1)	/* major 0, minor 1 */
 #define XCW_TABLE_CHUNK		4096u		/* entries per table write */
 
@@ -445,16 +439,16 @@ xcw_front(struct xcw *w, struct xen_err *err)
 		return xen_err_set(err, ENOMEM, "%s: out of memory for %"
 		    PRIu64 " bytes of headers", w->w_name, len);
 	p = buf;
-	p += xcw_note(p, XCW_NOTE_NONE, NULL, 0);
-	le64_put(desc, o->wo_hvm ? XCW_MAGIC_HVM : XCW_MAGIC_PV);
+	p += xcw_note(p, XC_CORE_NOTE_NONE, NULL, 0);
+	le64_put(desc, o->wo_hvm ? XC_CORE_HDR_MAGIC_HVM : XC_CORE_HDR_MAGIC_PV);
 	le64_put(desc + 8, o->wo_nr_vcpus);
 	le64_put(desc + 16, w->w_st.ws_written);
 	le64_put(desc + 24, XC_CORE_PAGE_SIZE);
-	p += xcw_note(p, XCW_NOTE_HEADER, desc, sizeof(desc));
-	p += xcw_note(p, XCW_NOTE_XEN_VERSION, o->wo_xen_version,
+	p += xcw_note(p, XC_CORE_NOTE_HEADER, desc, sizeof(desc));
+	p += xcw_note(p, XC_CORE_NOTE_XEN_VERSION, o->wo_xen_version,
 	    (size_t)l->l_xv_len);
 	le64_put(desc, XCW_FORMAT_VERSION);
-	p += xcw_note(p, XCW_NOTE_FORMAT, desc, XCW_FORMAT_DESC_SIZE);
+	p += xcw_note(p, XC_CORE_NOTE_FORMAT, desc, XCW_FORMAT_DESC_SIZE);
 	memcpy(p, o->wo_prstatus, (size_t)l->l_len_prstatus);
 	p += l->l_len_prstatus;
 	if (o->wo_shared_info != NULL)

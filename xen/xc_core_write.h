@@ -39,20 +39,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xen/xc_core.h"
 #include "xen/xen_err.h"
 
 #define XC_CORE_PAGE_SIZE		4096u
 /* The XEN_VERSION note's descriptor as xl writes it (64-bit tools). */
 #define XC_CORE_XEN_VERSION_SIZE	1280u
-#define XC_CORE_XEN_VERSION_MAX		4096u
 /* e_machine values xl writes on x86. */
 #define XC_CORE_EM_386			3
 #define XC_CORE_EM_X86_64		62
 /* The most pages one read call may be asked for. */
 #define XC_CORE_WRITE_MAX_BATCH		65536u
 #define XC_CORE_WRITE_BATCH		1024u
-/* The most bytes of vCPU contexts (matches the reader's limit). */
-#define XC_CORE_PRSTATUS_MAX		(64u * 1024 * 1024)
 
 /*
  * Supply pages first .. first + count - 1 of the page list: pfns[i] is

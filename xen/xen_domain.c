@@ -703,21 +703,33 @@ xen_domain_resolve(struct xen_handle *xh, const char *spec, uint32_t *domidp,
 }
 
 int
-xen_domain_pause(struct xen_handle *xh, uint32_t domid, struct xen_err *err)
+xen__pausable(struct xen_handle *xh, uint32_t domid, const char *uuid,
+    struct xen_domain_info *di, struct xen_err *err)
+{
+	if (domid == 0)
+		return xen_err_set(err, EINVAL, "refusing to pause dom0");
+	if (xen__getinfo(xh, domid, di, err) < 0)
+		return -1;
+	if (uuid != NULL && strcmp(di->di_uuid, uuid) != 0)
+		return xen_err_set(err, ESTALE, "not pausing domain %" PRIu32
+		    ": it is now another domain (UUID %s, was %s)", domid,
+		    di->di_uuid, uuid);
+	if (di->di_dying)
+		return xen_err_set(err, ESRCH, "not pausing domain %" PRIu32
+		    ": it is dying (being destroyed)", domid);
+	return 0;
+}
+
+int
+xen__pause(struct xen_handle *xh, uint32_t domid, const char *uuid,
+    struct xen_err *err)
 {
 	struct xen_domain_info di;
 	char tail[300];
 	int e;
 
-	if (xh == NULL)
-		return xen_err_set(err, EINVAL, "xen_domain_pause: NULL handle");
-	if (domid == 0)
-		return xen_err_set(err, EINVAL, "refusing to pause dom0");
-	if (xen__getinfo(xh, domid, &di, err) < 0)
+	if (xen__pausable(xh, domid, uuid, &di, err) < 0)
 		return -1;
-	if (di.di_dying)
-		return xen_err_set(err, ESRCH, "not pausing domain %" PRIu32
-		    ": it is dying (being destroyed)", domid);
 	if (xc_domain_pause(xh->xh_xc, domid) < 0) {
 		e = errno;
 		return xen_err_set(err, e, "pausing domain %" PRIu32 ": %s%s",
@@ -725,6 +737,14 @@ xen_domain_pause(struct xen_handle *xh, uint32_t domid, struct xen_err *err)
 		    sizeof(tail)));
 	}
 	return 0;
+}
+
+int
+xen_domain_pause(struct xen_handle *xh, uint32_t domid, struct xen_err *err)
+{
+	if (xh == NULL)
+		return xen_err_set(err, EINVAL, "xen_domain_pause: NULL handle");
+	return xen__pause(xh, domid, NULL, err);
 }
 
 int

@@ -99,14 +99,14 @@
  * gt_fd	the gntdev descriptor (read-write: writable grant mappings
  *		are MAP_SHARED and need it)
  * gt_domid	the granting domain
- * gt_batch	map a call's references with one gntdev map (the kernel
- *		splits grant VMAs safely); false: page by page
+ * gt_batch	references per gntdev map: XEN__GRANT_BATCH when the
+ *		kernel splits grant VMAs safely, else 1 (page by page)
  * gt_path	the device node, for messages
  */
 struct xen_grant {
 	int		gt_fd;
 	uint32_t	gt_domid;
-	bool		gt_batch;
+	size_t		gt_batch;
 	char		gt_path[128];
 };
 
@@ -273,7 +273,7 @@ xen_grant_open_device(const char *path, uint32_t domid, struct xen_err *err)
 		return NULL;
 	}
 	gt->gt_domid = domid;
-	gt->gt_batch = xen__grant_kernel_splits();
+	gt->gt_batch = xen__grant_kernel_splits() ? XEN__GRANT_BATCH : 1;
 	snprintf(gt->gt_path, sizeof(gt->gt_path), "%s", path);
 	gt->gt_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (gt->gt_fd < 0) {
@@ -429,40 +429,15 @@ xen__grant_map_run(struct xen_grant *gt, const uint32_t *refs, size_t n,
 }
 
 /*
- * Map refs[0..n) at base page by page; errs[i] as for xen_grant_map_at().
- * Returns 0, or -1 with err filled when the call as a whole must fail;
- * *donep is then the number of pages handled before the failure.
- */
-static int
-xen__grant_map_pages(struct xen_grant *gt, const uint32_t *refs, size_t n,
-    uintptr_t base, int mprot, int *errs, size_t *donep,
-    struct xen_err *err)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < n; i++) {
-		rc = xen__grant_map_run(gt, &refs[i], 1, base + i * XEN__GPAGE,
-		    mprot, err);
-		if (rc < 0) {
-			*donep = i;
-			return -1;
-		}
-		errs[i] = rc == 0 ? 0 :
-		    xen__grant_diagnose(gt, refs[i], mprot);
-	}
-	*donep = n;
-	return 0;
-}
-
-/*
  * Map refs[0..n) (n <= XEN__GRANT_BATCH) at base, one gntdev map for the
  * whole run when it maps; when gntdev refuses, split the run in halves
  * and try each, down to single references, which are then diagnosed.  So
  * k bad references among n cost about 2 k log2(n) refused attempts, where
  * page by page would cost n maps.  Runs are taken in address order:
- * every page below the run being tried is done.  errs[i] and the return
- * as for xen__grant_map_pages().
+ * every page below the run being tried is done.  errs[i] as for
+ * xen_grant_map_at().  Returns 0, or -1 with err filled when the call as
+ * a whole must fail; *donep is then the number of pages handled before
+ * the failure.
  */
 static int
 xen__grant_map_split(struct xen_grant *gt, const uint32_t *refs, size_t n,
@@ -529,7 +504,7 @@ xen_grant_map_at(struct xen_grant *gt, const uint32_t *refs, size_t count,
 	uintptr_t base = (uintptr_t)addr;
 	size_t i, n, done, failed = 0, first = 0;
 	char more[96];
-	int e, rc, mprot;
+	int e, mprot;
 
 	if (gt == NULL || (count > 0 && (refs == NULL || errs == NULL)))
 		return xen_err_set(err, EINVAL, "xen_grant_map_at: NULL handle "
@@ -545,14 +520,9 @@ xen_grant_map_at(struct xen_grant *gt, const uint32_t *refs, size_t count,
 	mprot = PROT_READ | (prot & PROT_WRITE);
 
 	for (done = 0; done < count; done += n) {
-		n = count - done < XEN__GRANT_BATCH ? count - done :
-		    XEN__GRANT_BATCH;
-		rc = gt->gt_batch ?
-		    xen__grant_map_split(gt, refs + done, n,
-		    base + done * XEN__GPAGE, mprot, errs + done, &i, err) :
-		    xen__grant_map_pages(gt, refs + done, n,
-		    base + done * XEN__GPAGE, mprot, errs + done, &i, err);
-		if (rc < 0) {
+		n = count - done < gt->gt_batch ? count - done : gt->gt_batch;
+		if (xen__grant_map_split(gt, refs + done, n,
+		    base + done * XEN__GPAGE, mprot, errs + done, &i, err) < 0) {
 			done += i;
 			goto rollback;
 		}
@@ -576,11 +546,7 @@ xen_grant_map_at(struct xen_grant *gt, const uint32_t *refs, size_t count,
 rollback:
 	/* The pages before done are ours (mapped or reserved): reserve them. */
 	e = errno;
-	if (done > 0 && xen__grant_reserve(base, done * XEN__GPAGE) < 0) {
-		for (i = 0; i < done; i++)
-			(void) xen__grant_reserve(base + i * XEN__GPAGE,
-			    XEN__GPAGE);
-	}
+	(void) xen_grant_unmap_at(gt, addr, done, NULL);
 	for (i = 0; i < count; i++)
 		errs[i] = 0;
 	errno = e;

@@ -59,6 +59,18 @@ int xen__getinfo(struct xen_handle *xh, uint32_t domid,
     struct xen_domain_info *di, struct xen_err *err);
 
 /*
+ * The rules for pausing, shared by xen_domain_pause() and the pause
+ * guard: dom0 is refused (EINVAL), a domain that does not exist (ENOENT)
+ * or is dying (ESRCH) too, and so is one whose UUID is no longer uuid
+ * (ESTALE; uuid NULL: any).  xen__pausable() checks and leaves the
+ * domain's description in *di; xen__pause() checks and pauses.
+ */
+int xen__pausable(struct xen_handle *xh, uint32_t domid, const char *uuid,
+    struct xen_domain_info *di, struct xen_err *err);
+int xen__pause(struct xen_handle *xh, uint32_t domid, const char *uuid,
+    struct xen_err *err);
+
+/*
  * Fill the registers from one of Xen's three vCPU context layouts
  * (xen_vcpu.c).  The caller zeroes *r and sets vr_vcpu and vr_online.
  */

@@ -7,12 +7,12 @@
  * hypercall buffers of a libxenctrl handle are not inherited across fork)
  * and no xenstore connection.  It holds the domain by domid and UUID: a
  * domain whose id now carries another UUID is not ours to pause or
- * unpause.
+ * unpause.  What may be paused at all is decided by xen__pausable()
+ * (xen_domain.c), for the guard as for xen_domain_pause().
  */
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,16 +53,9 @@ static int
 xen__pg_pause(void *ctx, struct xen_err *err)
 {
 	struct xen__pause_ctx *pc = ctx;
-	struct xen__pause_target *t = &pc->pc_target;
-	struct xen_domain_info di;
 
-	if (xen__getinfo(pc->pc_xh, t->pt_domid, &di, err) < 0)
-		return -1;
-	if (strcmp(di.di_uuid, t->pt_uuid) != 0)
-		return xen_err_set(err, ESTALE, "not pausing domain %" PRIu32
-		    ": it is now another domain (UUID %s, was %s)",
-		    t->pt_domid, di.di_uuid, t->pt_uuid);
-	return xen_domain_pause(pc->pc_xh, t->pt_domid, err);
+	return xen__pause(pc->pc_xh, pc->pc_target.pt_domid,
+	    pc->pc_target.pt_uuid, err);
 }
 
 /*
@@ -110,17 +103,8 @@ xen_pause_take(struct xen_handle *xh, uint32_t domid, unsigned int flags,
 		xen_err_set(err, EINVAL, "xen_pause_take: NULL handle");
 		return NULL;
 	}
-	if (domid == 0) {
-		xen_err_set(err, EINVAL, "refusing to pause dom0");
+	if (xen__pausable(xh, domid, NULL, &di, err) < 0)
 		return NULL;
-	}
-	if (xen__getinfo(xh, domid, &di, err) < 0)
-		return NULL;
-	if (di.di_dying) {
-		xen_err_set(err, ESRCH, "not pausing domain %" PRIu32 ": it is "
-		    "dying (being destroyed)", domid);
-		return NULL;
-	}
 	memset(&target, 0, sizeof(target));
 	target.pt_domid = domid;
 	memcpy(target.pt_uuid, di.di_uuid, sizeof(target.pt_uuid));

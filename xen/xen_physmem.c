@@ -5,8 +5,9 @@
  * One mapping core, xen__map_batch(), serves every way in: map_at places
  * the caller's batch in the caller's reservation; read_pages and the
  * PVH/HVM presence probe place it in the binding's own reservation
- * (pm_bounce), use it, and put the reservation back.  For one batch of at
- * most XEN_PHYSMEM_BATCH pages the core
+ * (pm_bounce), use it, and put the reservation back (map_at and read_pages
+ * share one loop over the batches, xen__map_batches()).  For one batch of
+ * at most XEN_PHYSMEM_BATCH pages the core
  *	1. translates each pfn to the frame Xen wants (through the p2m for
  *	   PV); a pfn with no frame fails with ENXIO without asking Xen;
  *	2. maps each run of consecutive translated pages with one
@@ -257,7 +258,7 @@ xen_physmem_open_flags(struct xen_handle *xh, uint32_t domid, int flags,
 		    "explicitly" : "special domains are not supported");
 		return NULL;
 	}
-	if (xen_domain_info(xh, domid, &di, err) < 0)
+	if (xen__getinfo(xh, domid, &di, err) < 0)
 		return NULL;
 
 	pm = calloc(1, sizeof(*pm));
@@ -272,8 +273,11 @@ xen_physmem_open_flags(struct xen_handle *xh, uint32_t domid, int flags,
 	pm->pm_type = di.di_type;
 	xen__logger_init(&pm->pm_log);
 
-	/* Our own connection: the caller's may close before we do. */
-	if ((pm->pm_xh = xen_open(err)) == NULL)
+	/*
+	 * Our own connection (the caller's may close before we do), to the
+	 * hypervisor only: nothing here asks xenstore.
+	 */
+	if ((pm->pm_xh = xen__open(false, err)) == NULL)
 		goto fail;
 	pm->pm_frames = calloc(XEN_PHYSMEM_BATCH, sizeof(*pm->pm_frames));
 	pm->pm_merr = calloc(XEN_PHYSMEM_BATCH, sizeof(*pm->pm_merr));
@@ -414,7 +418,7 @@ xen__domain_dead(struct xen_physmem *pm)
 
 	if (pm->pm_dead)
 		return true;
-	if (xen_domain_info(pm->pm_xh, pm->pm_domid, &di, NULL) < 0) {
+	if (xen__getinfo(pm->pm_xh, pm->pm_domid, &di, NULL) < 0) {
 		/* Gone: ENOENT, or ESRCH when no domain has a higher id. */
 		if (errno == ENOENT || errno == ESRCH)
 			pm->pm_dead = true;
@@ -655,21 +659,23 @@ xen__describe_failure(const struct xen_physmem *pm, const uint64_t *pfns,
 	}
 }
 
+/*
+ * Map count frames in batches of XEN_PHYSMEM_BATCH (the core), frame i
+ * being pfns[i] (or first + i when pfns is NULL), and describe the first
+ * failure.  With at, page i goes to at + i pages and stays mapped; with
+ * out (at NULL), each batch goes to pm_bounce, is copied to out + i pages
+ * (zeros for a page that failed) and unmapped.  Returns the number of
+ * frames that failed, or -1 with errno, every page of at reserved again.
+ */
 static ssize_t
-xen__map_at(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
-    size_t count, void *addr, int prot, int *errs, struct xen_err *err)
+xen__map_batches(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
+    size_t count, unsigned char *at, unsigned char *out, int prot, int *errs,
+    struct xen_err *err)
 {
-	unsigned char *at = addr;
-	size_t base, n, nfailed = 0;
+	size_t base, n, i, nfailed = 0;
 	ssize_t r;
 	int e;
 
-	if (pm == NULL || (count > 0 && (addr == NULL || errs == NULL)) ||
-	    ((uintptr_t)addr & (XEN_PAGE_SIZE - 1)) != 0 ||
-	    (prot != PROT_READ && prot != (PROT_READ | PROT_WRITE)) ||
-	    (pfns == NULL && first + count < first))
-		return xen_err_set(err, EINVAL, "xen_physmem_map_at: bad "
-		    "argument");
 	xen_err_clear(err);
 	(void)pthread_mutex_lock(&pm->pm_lock);
 	for (base = 0; base < count; base += n) {
@@ -677,23 +683,48 @@ xen__map_at(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
 		if (n > XEN_PHYSMEM_BATCH)
 			n = XEN_PHYSMEM_BATCH;
 		r = xen__map_batch(pm, pfns != NULL ? pfns + base : NULL,
-		    first + base, n, at + base * XEN_PAGE_SIZE, prot,
-		    errs + base, err);
+		    first + base, n, at != NULL ? at + base * XEN_PAGE_SIZE :
+		    pm->pm_bounce, prot, errs + base, err);
 		if (r < 0) {
 			/* Earlier batches go too: all or nothing. */
 			e = errno;
-			if (base > 0)
+			if (at != NULL && base > 0)
 				xen__reserve(at, base);
 			(void)pthread_mutex_unlock(&pm->pm_lock);
 			errno = e;
 			return -1;
 		}
+		for (i = 0; out != NULL && i < n; i++) {
+			unsigned char *dst = out + (base + i) * XEN_PAGE_SIZE;
+
+			if (errs[base + i] == 0)
+				memcpy(dst, pm->pm_bounce + i * XEN_PAGE_SIZE,
+				    XEN_PAGE_SIZE);
+			else
+				memset(dst, 0, XEN_PAGE_SIZE);
+		}
+		if (out != NULL && (size_t)r < n)
+			xen__reserve(pm->pm_bounce, n);	/* unmap */
 		nfailed += (size_t)r;
 	}
 	if (nfailed > 0)
 		xen__describe_failure(pm, pfns, first, errs, count, err);
 	(void)pthread_mutex_unlock(&pm->pm_lock);
 	return (ssize_t)nfailed;
+}
+
+static ssize_t
+xen__map_at(struct xen_physmem *pm, const uint64_t *pfns, uint64_t first,
+    size_t count, void *addr, int prot, int *errs, struct xen_err *err)
+{
+	if (pm == NULL || (count > 0 && (addr == NULL || errs == NULL)) ||
+	    ((uintptr_t)addr & (XEN_PAGE_SIZE - 1)) != 0 ||
+	    (prot != PROT_READ && prot != (PROT_READ | PROT_WRITE)) ||
+	    (pfns == NULL && first + count < first))
+		return xen_err_set(err, EINVAL, "xen_physmem_map_at: bad "
+		    "argument");
+	return xen__map_batches(pm, pfns, first, count, addr, NULL, prot, errs,
+	    err);
 }
 
 ssize_t
@@ -837,101 +868,10 @@ ssize_t
 xen_physmem_read_pages(struct xen_physmem *pm, const uint64_t *pfns,
     size_t count, void *buf, int *errs, struct xen_err *err)
 {
-	unsigned char *out = buf;
-	size_t base, n, i, nfailed = 0;
-	ssize_t r;
-	int e;
-
 	if (pm == NULL || (count > 0 && (pfns == NULL || buf == NULL ||
 	    errs == NULL)))
 		return xen_err_set(err, EINVAL, "xen_physmem_read_pages: bad "
 		    "argument");
-	xen_err_clear(err);
-	(void)pthread_mutex_lock(&pm->pm_lock);
-	for (base = 0; base < count; base += n) {
-		n = count - base;
-		if (n > XEN_PHYSMEM_BATCH)
-			n = XEN_PHYSMEM_BATCH;
-		r = xen__map_batch(pm, pfns + base, 0, n, pm->pm_bounce,
-		    PROT_READ, errs + base, err);
-		if (r < 0) {
-			e = errno;
-			(void)pthread_mutex_unlock(&pm->pm_lock);
-			errno = e;
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			unsigned char *dst = out + (base + i) * XEN_PAGE_SIZE;
-
-			if (errs[base + i] == 0)
-				memcpy(dst, pm->pm_bounce + i * XEN_PAGE_SIZE,
-				    XEN_PAGE_SIZE);
-			else
-				memset(dst, 0, XEN_PAGE_SIZE);
-		}
-		if ((size_t)r < n)
-			xen__reserve(pm->pm_bounce, n);	/* unmap */
-		nfailed += (size_t)r;
-	}
-	if (nfailed > 0)
-		xen__describe_failure(pm, pfns, 0, errs, count, err);
-	(void)pthread_mutex_unlock(&pm->pm_lock);
-	return (ssize_t)nfailed;
-}
-
-#define XEN__READ_CHUNK	64
-
-int
-xen_physmem_read(struct xen_physmem *pm, uint64_t gpa, void *buf, size_t len,
-    struct xen_err *err)
-{
-	uint64_t pfns[XEN__READ_CHUNK];
-	int errs[XEN__READ_CHUNK];
-	unsigned char *bounce, *out = buf;
-	uint64_t first, pfn, off;
-	size_t n, i, take;
-	ssize_t failed;
-	int e;
-
-	if (pm == NULL || (len > 0 && buf == NULL))
-		return xen_err_set(err, EINVAL, "xen_physmem_read: bad "
-		    "argument");
-	if (len == 0)
-		return 0;
-	if (gpa + len < gpa)
-		return xen_err_set(err, EINVAL, "xen_physmem_read: range "
-		    "0x%" PRIx64 "+%zu wraps", gpa, len);
-	bounce = malloc((size_t)XEN__READ_CHUNK * XEN_PAGE_SIZE);
-	if (bounce == NULL)
-		return xen_err_set(err, ENOMEM, "out of memory reading domain "
-		    "%" PRIu32, pm->pm_domid);
-
-	first = gpa >> XEN_PAGE_SHIFT;
-	off = gpa & (XEN_PAGE_SIZE - 1);
-	pfn = first;
-	while (len > 0) {
-		n = (size_t)((off + len + XEN_PAGE_SIZE - 1) >> XEN_PAGE_SHIFT);
-		if (n > XEN__READ_CHUNK)
-			n = XEN__READ_CHUNK;
-		for (i = 0; i < n; i++)
-			pfns[i] = pfn + i;
-		failed = xen_physmem_read_pages(pm, pfns, n, bounce, errs, err);
-		if (failed != 0) {
-			e = failed < 0 ? errno : err != NULL &&
-			    err->xe_errno != 0 ? err->xe_errno : EIO;
-			free(bounce);
-			errno = e;
-			return -1;
-		}
-		take = n * XEN_PAGE_SIZE - (size_t)off;
-		if (take > len)
-			take = len;
-		memcpy(out, bounce + off, take);
-		out += take;
-		len -= take;
-		pfn += n;
-		off = 0;
-	}
-	free(bounce);
-	return 0;
+	return xen__map_batches(pm, pfns, 0, count, NULL, buf, PROT_READ, errs,
+	    err);
 }

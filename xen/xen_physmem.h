@@ -179,11 +179,4 @@ int xen_physmem_present(struct xen_physmem *pm, uint64_t pfn, uint64_t *runp,
 ssize_t xen_physmem_read_pages(struct xen_physmem *pm, const uint64_t *pfns,
     size_t count, void *buf, int *errs, struct xen_err *err);
 
-/*
- * Read len bytes at guest physical address gpa.  All or nothing: returns 0,
- * or -1 with errno of the first page that failed (described in err).
- */
-int xen_physmem_read(struct xen_physmem *pm, uint64_t gpa, void *buf,
-    size_t len, struct xen_err *err);
-
 #endif /* PORTHOLE_XEN_PHYSMEM_H */

@@ -2,7 +2,7 @@
  * xen_vcpu.c - the registers of a live domain's vCPUs (see xen_vcpu.h).
  *
  * The conversions from Xen's three layouts (xen__vcpu_from_pv64/pv32/hvm)
- * take the Xen structures and nothing else, so tests/xen/xen_vcpu_test.c
+ * take the Xen structures and nothing else, so xen/xen_vcpu_test.c
  * checks them on synthetic contexts.
  */
 #include "config.h"

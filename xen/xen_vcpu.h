@@ -50,7 +50,6 @@ enum xen_vcpu_layout {
 /* Bits the checks of callers and tests use. */
 #define XEN_X86_CR0_PE		(UINT64_C(1) << 0)
 #define XEN_X86_CR0_PG		(UINT64_C(1) << 31)
-#define XEN_X86_CR4_PAE		(UINT64_C(1) << 5)
 #define XEN_X86_EFER_SCE	(UINT64_C(1) << 0)
 #define XEN_X86_EFER_LME	(UINT64_C(1) << 8)
 #define XEN_X86_EFER_LMA	(UINT64_C(1) << 10)

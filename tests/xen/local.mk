@@ -18,16 +18,6 @@ check_PROGRAMS += tests/xen/xc-core-test
 tests_xen_xc_core_test_SOURCES = tests/xen/xc_core_test.c
 tests_xen_xc_core_test_LDADD = xen/libphxen.la
 
-# The vCPU context conversions on synthetic contexts: needs the Xen
-# headers to build the contexts, no hypervisor.
-if HAVE_XEN
-TESTS += tests/xen/xen-vcpu-test
-check_PROGRAMS += tests/xen/xen-vcpu-test
-endif
-tests_xen_xen_vcpu_test_SOURCES = tests/xen/xen_vcpu_test.c
-tests_xen_xen_vcpu_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
-tests_xen_xen_vcpu_test_LDADD = xen/libphxen.la vm/libphvm.la
-
 if HAVE_XEN
 check_PROGRAMS += tests/xen/live/xenlive tests/xen/guest/marker \
 	tests/xen/guest/granter tests/xen/xen-grant-test

@@ -2,8 +2,10 @@
  * xen_vcpu_test - the conversions from Xen's three vCPU context layouts
  * into struct xen_vcpu_regs (xen/xen_vcpu.c), on synthetic contexts: no
  * hypervisor needed.  Every register gets a distinct value, so a field
- * copied from the wrong place shows.  Includes the Xen headers (to build
- * the contexts), like the xen/ layer it tests.
+ * copied from the wrong place shows.  It builds Xen's own context
+ * structures, so it includes the Xen headers and xen_impl.h: that is why
+ * it lives in xen/ beside the code (only xen/ and seg_mf/ include Xen
+ * headers) and is built from xen/local.mk, not tests/.
  */
 #include "config.h"
 
