@@ -99,8 +99,13 @@ show_log() {
 }
 
 field() {
-	# field NAME "k=v k=v ..."
-	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+	# field NAME "k=v k=v ..." (plain shell: dom0's busybox tr/sed
+	# pipeline segfaulted here now and then under TCG)
+	for kv in $2; do
+		case $kv in
+		"$1"=*) echo "${kv#*=}"; return ;;
+		esac
+	done
 }
 
 checks=$("$xenlive" checks) || {

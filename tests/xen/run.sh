@@ -245,7 +245,7 @@ MODE=$mode
 PVH=$pvh
 GUEST_MEM=$guest_mem
 GUEST_TIMEOUT=$((90 * slow))
-TEST_TIMEOUT=$((360 * slow))
+TEST_TIMEOUT=$((900 * slow))
 DUMP_TYPES="$dump_types"
 CFG
 
@@ -258,7 +258,7 @@ dom0_cmdline="console=hvc0 earlyprintk=xen rdinit=/init"
 
 # 3. Boot, watching the stage markers dom0 prints on the serial console.
 # stage name, time limit in seconds since the previous stage
-stages="dom0-shell:90 shares:30 toolstack:40 guests-created:40 guests-ready:150 tests-done:400 poweroff:60"
+stages="dom0-shell:90 shares:30 toolstack:40 guests-created:40 guests-ready:150 tests-done:960 poweroff:60"
 
 boot() {
 	serial="$run/serial.log"
