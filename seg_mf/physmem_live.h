@@ -17,8 +17,8 @@
  *		(probed a batch at a time and remembered)
  *
  * Non-goals: write-back caching (writes go straight to the guest where a
- * segment asks for PROT_WRITE), following a guest that balloons (call
- * xen_physmem_refresh and make a new window).
+ * segment asks for PROT_WRITE), following a guest that balloons (bind it
+ * again and make a new window).
  */
 #ifndef PORTHOLE_SEG_MF_PHYSMEM_LIVE_H
 #define PORTHOLE_SEG_MF_PHYSMEM_LIVE_H

@@ -377,24 +377,6 @@ xen_physmem_stats(struct xen_physmem *pm, struct xen_physmem_stats *st)
 	(void)pthread_mutex_unlock(&pm->pm_lock);
 }
 
-int
-xen_physmem_refresh(struct xen_physmem *pm, struct xen_err *err)
-{
-	int rc = 0;
-
-	if (pm == NULL)
-		return xen_err_set(err, EINVAL, "xen_physmem_refresh: NULL");
-	(void)pthread_mutex_lock(&pm->pm_lock);
-	if (pm->pm_type == XEN_DOMAIN_PV) {
-		xen__p2m_unload(pm);
-		rc = xen__p2m_load(pm, err);
-	} else {
-		xen__probe_forget(pm);
-	}
-	(void)pthread_mutex_unlock(&pm->pm_lock);
-	return rc;
-}
-
 static void
 xen__sleep_ms(unsigned int ms)
 {

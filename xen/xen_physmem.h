@@ -26,8 +26,9 @@
  * frames (ENOENT) are retried with bounded backoff.
  *
  * Frame numbers are guest pfns.  For PV domains they are translated to
- * machine frames through the guest's p2m table, read at open (and again by
- * xen_physmem_refresh()); PVH and HVM frames are passed to Xen as gfns.
+ * machine frames through the guest's p2m table, read at open (a guest that
+ * balloons or migrates afterwards needs a new binding); PVH and HVM frames
+ * are passed to Xen as gfns.
  * Pages are 4 KiB (XEN_PAGE_SIZE).
  *
  * A domain that dies while bound: mappings already made stay valid memory
@@ -114,12 +115,6 @@ enum xen_domain_type xen_physmem_type(const struct xen_physmem *pm);
 uint64_t xen_physmem_pfn_limit(const struct xen_physmem *pm);
 
 void xen_physmem_stats(struct xen_physmem *pm, struct xen_physmem_stats *st);
-
-/*
- * Re-read the PV p2m table (after the guest ballooned or was migrated);
- * for PVH and HVM domains, forget what xen_physmem_present probed.
- */
-int xen_physmem_refresh(struct xen_physmem *pm, struct xen_err *err);
 
 /*
  * Map count frames, pfns[i] at addr + i * XEN_PAGE_SIZE, with prot
