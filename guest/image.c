@@ -5,8 +5,10 @@
  * guest/image.h and guest/image_impl.h).
  *
  * Detection looks at the first bytes only, and at an ELF file's section
- * names: ELF with .xen_* sections (or .note.Xen) is xc-core, any other
- * ELF core (ET_CORE, 32- or 64-bit) is a QEMU ELF dump, "KDUMP   " is
+ * names: an ELF64 core with .xen_* sections (or .note.Xen), or with
+ * section headers and no program headers (a cut xc-core file whose name
+ * table is gone still says so), is xc-core; any other ELF core
+ * (ET_CORE, 32- or 64-bit) is a QEMU ELF dump, "KDUMP   " is
  * kdump-compressed, makedumpfile's flattened header ("makedumpfile",
  * type 1) is kdump-flat, and everything else -- including a file too
  * short to hold any header -- is raw.  An ELF file that is no core is
@@ -201,7 +203,10 @@ image_detect(int fd, enum image_format *fmt)
 	else if (n >= 52 && memcmp(h, "\177ELF", 4) == 0 && h[5] == 1 &&
 	    (h[4] == 1 || (h[4] == 2 && n == 64)) &&
 	    image_le16(h + 16) == IMAGE__ELF_ET_CORE) {
-		if (h[4] == 2 && image_has_xen_sections(fd, h, fsize))
+		/* xl writes no program headers; QEMU always does. */
+		if (h[4] == 2 && ((image_le16(h + 56) == 0 &&
+		    image_le16(h + 60) != 0) ||
+		    image_has_xen_sections(fd, h, fsize)))
 			*fmt = IMAGE_XC_CORE;
 		else
 			*fmt = IMAGE_QEMU_ELF;
