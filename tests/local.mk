@@ -18,12 +18,14 @@ EXTRA_DIST += tests/run-test.sh tests/test.h tests/prng.h
 # linked against the core itself (the default for programs that name no
 # LDADD of their own).
 LDADD = vm/libphvm.la
+tests_unit_guest_test_LDADD = libporthole.la
 unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
 	tests/unit/seg_vn_test \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
+	tests/unit/guest_test \
 	tests/unit/physmem_test \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \
