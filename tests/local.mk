@@ -34,7 +34,9 @@ unit_tests = \
 	tests/unit/seg_mf_test \
 	tests/unit/xc_core_write_test \
 	tests/unit/linux_profile_test \
-	tests/unit/linux_btf_test
+	tests/unit/linux_btf_test \
+	tests/unit/linux_mem_test \
+	tests/unit/linux_vmcoreinfo_test
 check_PROGRAMS += $(unit_tests)
 
 # seg_mf's bookkeeping through a test frame source; with the Xen layer

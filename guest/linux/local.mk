@@ -14,8 +14,12 @@ guest_linux_libphlinux_la_SOURCES = \
 	guest/linux/linux_btf.c \
 	guest/linux/linux_btf.h \
 	guest/linux/linux_impl.h \
+	guest/linux/linux_mem.c \
+	guest/linux/linux_mem.h \
 	guest/linux/linux_profile.c \
-	guest/linux/linux_profile.h
+	guest/linux/linux_profile.h \
+	guest/linux/linux_vmcoreinfo.c \
+	guest/linux/linux_vmcoreinfo.h
 guest_linux_libphlinux_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	-DPH_BUILDING_LIBRARY $(LIBBPF_CFLAGS)
 guest_linux_libphlinux_la_LIBADD = $(LIBBPF_LIBS)
@@ -26,3 +30,7 @@ tests_unit_linux_profile_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 tests_unit_linux_btf_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
 tests_unit_linux_btf_test_LDADD = guest/linux/libphlinux.la vm/libphvm.la
+tests_unit_linux_vmcoreinfo_test_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+tests_unit_linux_mem_test_LDADD = guest/linux/libphlinux.la vm/libphvm.la
+EXTRA_DIST += tests/lk_fakemem.h
