@@ -35,6 +35,10 @@ unit_tests = \
 	tests/unit/x86_paging_test \
 	tests/unit/seg_mf_test \
 	tests/unit/xc_core_write_test \
+	tests/unit/linux_profile_test \
+	tests/unit/linux_btf_test \
+	tests/unit/linux_mem_test \
+	tests/unit/linux_vmcoreinfo_test \
 	$(image_tests)
 check_PROGRAMS += $(unit_tests)
 
