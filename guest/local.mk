@@ -11,6 +11,7 @@ noinst_LTLIBRARIES += guest/libphguest.la
 guest_libphguest_la_SOURCES = \
 	guest/image.c guest/image.h guest/image_impl.h \
 	guest/image_kdump.c \
+	guest/image_notes.c \
 	guest/image_qemu_elf.c \
 	guest/image_xc_core.c \
 	guest/physmem_xc_core.c
