@@ -101,6 +101,19 @@ ib_pad(struct ib_buf *w, size_t align)
 	w->len = n;
 }
 
+static inline uint32_t
+ib_get32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24);
+}
+
+static inline uint64_t
+ib_get64(const unsigned char *p)
+{
+	return ((uint64_t)ib_get32(p) | (uint64_t)ib_get32(p + 4) << 32);
+}
+
 /* ---- notes ---- */
 
 /* What the notes say of one vCPU. */
@@ -358,6 +371,22 @@ ib_build_elf(struct ib_buf *w, const struct ib_elf_opts *o,
 #define	IB_KD_LZO	0x2u
 #define	IB_KD_SNAPPY	0x4u
 #define	IB_KD_ZSTD	0x20u
+
+static inline const char *
+ib_method_name(unsigned method)
+{
+	switch (method) {
+	case IB_KD_ZLIB:
+		return ("zlib");
+	case IB_KD_LZO:
+		return ("lzo");
+	case IB_KD_SNAPPY:
+		return ("snappy");
+	case IB_KD_ZSTD:
+		return ("zstd");
+	}
+	return ("none");
+}
 
 /*
  * Compress one page with the method in flags into out (IB_PG bytes of
