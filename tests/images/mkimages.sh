@@ -33,7 +33,8 @@
 #			versions of QEMU, makedumpfile and gcc.  A variant
 #			is current when VARIANT.manifest exists and names
 #			the kernel package version resolved now; a second
-#			run then does nothing.
+#			run then does nothing.  Besides the current folder
+#			the two used last are kept for a week.
 #	latest		a symbolic link to the images folder last used
 # Everything is written under temporary names and renamed; the manifest
 # comes last.  One run at a time holds $cache/lock.
@@ -220,11 +221,18 @@ images="$cache/images-$key"
 mkdir -p "$images"
 ln -sfn "images-$key" "$cache/latest.tmp" && mv -T "$cache/latest.tmp" "$cache/latest"
 touch "$images/.used"
-# Folders of other sources nobody used for a week.
-for old in "$cache"/images-*; do
-	[ "$old" != "$images" ] && [ -d "$old" ] || continue
-	[ -n "$(find "$old/.used" -newermt '7 days ago' 2>/dev/null)" ] ||
+# Folders of other sources (other trees, older commits): the two used
+# last are kept for a week, the others go (5 GiB each).
+kept=0
+for used in $(ls -t "$cache"/images-*/.used 2>/dev/null); do
+	old=${used%/.used}
+	[ "$old" != "$images" ] || continue
+	if [ $kept -lt 2 ] &&
+		[ -n "$(find "$used" -newermt '7 days ago' 2>/dev/null)" ]; then
+		kept=$((kept + 1))
+	else
 		rm -rf "$old"
+	fi
 done
 rm -rf "$images"/.tmp-* "$images"/build-*
 
@@ -283,11 +291,15 @@ if [ "$dest" = cache ]; then
 	printf '%s\n' "$images"
 	exit 0
 fi
+# Linked under a temporary name and renamed, the manifest last.
 mkdir -p "$dest"
 for v in "${variants[@]}"; do
-	for f in "$v.manifest" $(sed -n 's/^image [^ ]* //p' "$images/$v.manifest"); do
-		ln -f "$images/$f" "$dest/$f" 2>/dev/null ||
-			ln -sfn "$images/$f" "$dest/$f"
+	for f in $(sed -n 's/^image [^ ]* //p' "$images/$v.manifest") \
+	    "$v.manifest"; do
+		rm -f "$dest/.$f.tmp"
+		ln "$images/$f" "$dest/.$f.tmp" 2>/dev/null ||
+			ln -s "$images/$f" "$dest/.$f.tmp" || die "cannot link into $dest"
+		mv -f "$dest/.$f.tmp" "$dest/$f"
 	done
 done
 (cd "$dest" && pwd)
