@@ -4,7 +4,7 @@
 Subcommands:
 
   variants                      the variant names, one per line
-  arch VARIANT                  x86_64 or i386
+  arches                        "VARIANT ARCH" lines (ARCH: x86_64, i386)
   initramfs OUT --init PATH [--module PATH]...
                                 a gzip'ed newc cpio: /init, /modules/*.ko,
                                 /dev/console, empty /dev /proc /sys
@@ -710,8 +710,9 @@ def main(argv):
     try:
         if argv[0] == "variants":
             print("\n".join(VARIANTS))
-        elif argv[0] == "arch" and len(argv) == 2 and argv[1] in VARIANTS:
-            print(VARIANTS[argv[1]]["arch"])
+        elif argv[0] == "arches" and len(argv) == 1:
+            for name, spec in VARIANTS.items():
+                print(name, spec["arch"])
         elif argv[0] == "initramfs" and len(argv) >= 2:
             cmd_initramfs(argv[1:])
         elif argv[0] == "run" and len(argv) >= 2:

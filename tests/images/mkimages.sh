@@ -83,14 +83,18 @@ done
 [ -n "$dest" ] || die "usage: mkimages.sh [--variant NAME]... OUTDIR|cache"
 
 command -v python3 >/dev/null || skip "python3 is not installed"
-all=$(python3 "$mkimage" variants) || die "mkimage.py variants failed"
-if [ ${#variants[@]} -eq 0 ]; then
-	read -r -d '' -a variants <<<"$all" || true
-fi
+declare -A variant_arch
+all=()
+while read -r v a; do
+	variant_arch[$v]=$a
+	all+=("$v")
+done < <(python3 "$mkimage" arches)
+[ ${#all[@]} -gt 0 ] || die "mkimage.py arches failed"
+[ ${#variants[@]} -gt 0 ] || variants=("${all[@]}")
 need_x86_64=0 need_i386=0
 for v in "${variants[@]}"; do
-	grep -qx -- "$v" <<<"$all" || die "no variant '$v' (have: $(echo $all))"
-	case $(python3 "$mkimage" arch "$v") in
+	[ -n "${variant_arch[$v]:-}" ] || die "no variant '$v' (have: ${all[*]})"
+	case ${variant_arch[$v]} in
 	x86_64) need_x86_64=1 ;;
 	i386) need_i386=1 ;;
 	esac
@@ -261,7 +265,7 @@ build_initrd() {	# build_initrd ARCH: prints the initramfs path
 
 status=0
 for v in "${variants[@]}"; do
-	arch=$(python3 "$mkimage" arch "$v")
+	arch=${variant_arch[$v]}
 	if current "$v" "${kpkg[$arch]}"; then
 		log "$v: cached"
 		continue
