@@ -35,6 +35,7 @@ unit_tests = \
 	tests/unit/xc_core_write_test \
 	tests/unit/linux_profile_test \
 	tests/unit/linux_btf_test \
+	tests/unit/linux_banner_test \
 	tests/unit/linux_mem_test \
 	tests/unit/linux_vmcoreinfo_test
 check_PROGRAMS += $(unit_tests)

@@ -11,6 +11,8 @@
 
 noinst_LTLIBRARIES += guest/linux/libphlinux.la
 guest_linux_libphlinux_la_SOURCES = \
+	guest/linux/linux_banner.c \
+	guest/linux/linux_banner.h \
 	guest/linux/linux_btf.c \
 	guest/linux/linux_btf.h \
 	guest/linux/linux_impl.h \
@@ -33,4 +35,6 @@ tests_unit_linux_btf_test_LDADD = guest/linux/libphlinux.la vm/libphvm.la
 tests_unit_linux_vmcoreinfo_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 tests_unit_linux_mem_test_LDADD = guest/linux/libphlinux.la vm/libphvm.la
+tests_unit_linux_banner_test_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
 EXTRA_DIST += tests/lk_fakemem.h
