@@ -38,6 +38,7 @@ unit_tests = \
 	tests/unit/linux_profile_test \
 	tests/unit/linux_btf_test \
 	tests/unit/linux_banner_test \
+	tests/unit/linux_kallsyms_test \
 	tests/unit/linux_mem_test \
 	tests/unit/linux_vmcoreinfo_test \
 	$(image_tests)

@@ -16,6 +16,8 @@ guest_linux_libphlinux_la_SOURCES = \
 	guest/linux/linux_btf.c \
 	guest/linux/linux_btf.h \
 	guest/linux/linux_impl.h \
+	guest/linux/linux_kallsyms.c \
+	guest/linux/linux_kallsyms.h \
 	guest/linux/linux_mem.c \
 	guest/linux/linux_mem.h \
 	guest/linux/linux_profile.c \
@@ -37,4 +39,6 @@ tests_unit_linux_vmcoreinfo_test_LDADD = guest/linux/libphlinux.la \
 tests_unit_linux_mem_test_LDADD = guest/linux/libphlinux.la vm/libphvm.la
 tests_unit_linux_banner_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
-EXTRA_DIST += tests/lk_fakemem.h
+tests_unit_linux_kallsyms_test_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+EXTRA_DIST += tests/lk_fakemem.h tests/kallsyms_enc.h
