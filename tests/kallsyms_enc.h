@@ -18,7 +18,9 @@
 #include "guest/linux/linux_kallsyms.h"
 
 #define	KENC_NAME_MAX	300
+#ifndef KENC_MAX_MERGES
 #define	KENC_MAX_MERGES	96	/* merged tokens, at most (speed) */
+#endif
 
 struct kenc_sym {
 	char		ks_name[KENC_NAME_MAX];
@@ -90,7 +92,7 @@ static inline void
 kenc_tokens(const struct kenc_sym *syms, uint32_t n, char tok[256][64],
     struct kenc_seq *seq)
 {
-	static uint32_t count[256 * 256];
+	static uint32_t count[256 * 256], touched[65536];
 	bool used[256] = { false };
 	uint32_t i, best;
 	size_t j, k;
@@ -114,21 +116,29 @@ kenc_tokens(const struct kenc_sym *syms, uint32_t n, char tok[256][64],
 			tok[c][0] = (char)c;
 	}
 	for (f = 0; f < 256 && merges < KENC_MAX_MERGES; f++) {
+		size_t ntouched = 0;
+
 		if (used[f])
 			continue;
 		merges++;
-		memset(count, 0, sizeof (count));
-		for (i = 0; i < n; i++) {
-			for (j = 0; j + 1 < seq[i].q_len; j++)
-				count[seq[i].q_code[j] << 8 |
-				    seq[i].q_code[j + 1]]++;
-		}
+		/* Count the pairs, the best on the fly; reset what was used. */
 		best = 0;
-		for (c = 1; c < 256 * 256; c++) {
-			if (count[c] > count[best])
-				best = c;
+		count[0] = 0;
+		for (i = 0; i < n; i++) {
+			for (j = 0; j + 1 < seq[i].q_len; j++) {
+				uint32_t pair = (uint32_t)seq[i].q_code[j] << 8 |
+				    seq[i].q_code[j + 1];
+
+				if (count[pair]++ == 0 && ntouched < 65536)
+					touched[ntouched++] = pair;
+				if (count[pair] > count[best])
+					best = pair;
+			}
 		}
-		if (count[best] < 2 || strlen(tok[best >> 8]) +
+		c = count[best];
+		for (j = 0; j < ntouched; j++)
+			count[touched[j]] = 0;
+		if (c < 2 || strlen(tok[best >> 8]) +
 		    strlen(tok[best & 0xff]) >= 64)
 			break;
 		(void) strcpy(tok[f], tok[best >> 8]);

@@ -109,44 +109,69 @@ lks_back_u32(const struct lks_back *bb, uint64_t addr)
 
 /*
  * Read the bytes before hi, backwards in pieces, up to LKSYMS_MAX_BACK
- * or the first piece (then page) that cannot be read.  0 or ENOMEM; an
- * empty buffer is not an error.
+ * or the first piece (then page) that cannot be read, into one buffer
+ * of the size read.  0 or ENOMEM; an empty buffer is not an error.
  */
 static int
 lks_back_read(const struct lk_mem *m, uint64_t hi, struct lks_back *bb)
 {
+	enum { NPIECES = LKSYMS_MAX_BACK / LKS_BACK_PIECE };
+	unsigned char *piece[NPIECES];
 	uint64_t lo = hi > LKSYMS_MAX_BACK ? hi - LKSYMS_MAX_BACK : 0;
-	uint64_t cur = hi, piece, page;
+	uint64_t cur = hi, want, page, got;
+	unsigned n = 0, i;
+	int err = 0;
 
 	memset(bb, 0, sizeof (*bb));
-	if ((bb->bb_buf = malloc(LKSYMS_MAX_BACK)) == NULL)
-		return (ENOMEM);
-	bb->bb_hi = hi;
-	while (cur > lo) {
-		piece = cur - lo < LKS_BACK_PIECE ? cur - lo : LKS_BACK_PIECE;
-		if (lk_mem_read(m, cur - piece, bb->bb_buf + (cur - piece - lo),
-		    (size_t)piece) == 0) {
-			cur -= piece;
+	/* piece[i] holds [hi - (i + 1) * PIECE, hi - i * PIECE). */
+	while (cur > lo && n < NPIECES) {
+		want = cur - lo < LKS_BACK_PIECE ? cur - lo : LKS_BACK_PIECE;
+		if ((piece[n] = malloc(LKS_BACK_PIECE)) == NULL) {
+			err = ENOMEM;
+			break;
+		}
+		if (lk_mem_read(m, cur - want, piece[n] + (LKS_BACK_PIECE -
+		    want), (size_t)want) == 0) {
+			n++;
+			cur -= want;
 			continue;
 		}
 		/* Page by page within the piece, to the first failure. */
-		while (cur > lo) {
-			page = cur % LK_PAGE_SIZE != 0 ? cur % LK_PAGE_SIZE :
-			    LK_PAGE_SIZE;
-			if (page > cur - lo)
-				page = cur - lo;
-			if (lk_mem_read(m, cur - page, bb->bb_buf +
-			    (cur - page - lo), (size_t)page) != 0)
+		for (got = 0; got < want; got += page) {
+			page = (cur - got) % LK_PAGE_SIZE != 0 ?
+			    (cur - got) % LK_PAGE_SIZE : LK_PAGE_SIZE;
+			if (page > want - got)
+				page = want - got;
+			if (lk_mem_read(m, cur - got - page, piece[n] +
+			    (LKS_BACK_PIECE - got - page), (size_t)page) != 0)
 				break;
-			cur -= page;
 		}
+		n++;
+		cur -= got;
 		break;
 	}
-	/* Keep the readable tail only: bb_buf[0] is address cur. */
-	if (cur > lo)
-		memmove(bb->bb_buf, bb->bb_buf + (cur - lo),
-		    (size_t)(hi - cur));
+	if (err == 0 && (bb->bb_buf = malloc(hi - cur > 0 ?
+	    (size_t)(hi - cur) : 1)) == NULL)
+		err = ENOMEM;
+	for (i = 0; i < n; i++) {
+		/* The bytes of piece i that lie at or above cur. */
+		uint64_t top = hi - (uint64_t)i * LKS_BACK_PIECE;
+		uint64_t bot = top > LKS_BACK_PIECE ? top - LKS_BACK_PIECE : 0;
+
+		if (bot < cur)
+			bot = cur;
+		if (err == 0 && top > bot)
+			memcpy(bb->bb_buf + (bot - cur), piece[i] +
+			    (LKS_BACK_PIECE - (top - bot)), (size_t)(top - bot));
+		free(piece[i]);
+	}
+	if (err != 0) {
+		free(bb->bb_buf);
+		memset(bb, 0, sizeof (*bb));
+		return (err);
+	}
 	bb->bb_lo = cur;
+	bb->bb_hi = hi;
 	return (0);
 }
 

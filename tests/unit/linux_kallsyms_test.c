@@ -127,10 +127,12 @@ compare_cb(void *arg, const char *name, char type, uint64_t addr)
 static void
 fill_junk(struct fakemem *fm, uint64_t *rng)
 {
-	uint64_t i;
+	uint64_t i, v;
 
-	for (i = 0; i < fm->fm_len; i++)
-		fm->fm_buf[i] = (unsigned char)prng_next(rng);
+	for (i = 0; i + 8 <= fm->fm_len; i += 8) {
+		v = prng_next(rng);
+		memcpy(fm->fm_buf + i, &v, 8);
+	}
 }
 
 /* A digit run with a table after it whose index does not fit. */
