@@ -22,6 +22,8 @@ guest_linux_libphlinux_la_SOURCES = \
 	guest/linux/linux_mem.h \
 	guest/linux/linux_profile.c \
 	guest/linux/linux_profile.h \
+	guest/linux/linux_sysmap.c \
+	guest/linux/linux_sysmap.h \
 	guest/linux/linux_vmcoreinfo.c \
 	guest/linux/linux_vmcoreinfo.h
 guest_linux_libphlinux_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
@@ -40,5 +42,7 @@ tests_unit_linux_mem_test_LDADD = guest/linux/libphlinux.la vm/libphvm.la
 tests_unit_linux_banner_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 tests_unit_linux_kallsyms_test_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+tests_unit_linux_sysmap_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 EXTRA_DIST += tests/lk_fakemem.h tests/kallsyms_enc.h
