@@ -15,6 +15,8 @@ guest_linux_libphlinux_la_SOURCES = \
 	guest/linux/linux_banner.h \
 	guest/linux/linux_btf.c \
 	guest/linux/linux_btf.h \
+	guest/linux/linux_cache.c \
+	guest/linux/linux_cache.h \
 	guest/linux/linux_impl.h \
 	guest/linux/linux_kallsyms.c \
 	guest/linux/linux_kallsyms.h \
@@ -44,5 +46,7 @@ tests_unit_linux_banner_test_LDADD = guest/linux/libphlinux.la \
 tests_unit_linux_kallsyms_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 tests_unit_linux_sysmap_test_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+tests_unit_linux_cache_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 EXTRA_DIST += tests/lk_fakemem.h tests/kallsyms_enc.h
