@@ -17,6 +17,7 @@ guest_linux_libphlinux_la_SOURCES = \
 	guest/linux/linux_btf.h \
 	guest/linux/linux_cache.c \
 	guest/linux/linux_cache.h \
+	guest/linux/linux_discover.c \
 	guest/linux/linux_impl.h \
 	guest/linux/linux_kallsyms.c \
 	guest/linux/linux_kallsyms.h \
@@ -49,4 +50,7 @@ tests_unit_linux_sysmap_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 tests_unit_linux_cache_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
+# Discovery on tests/images/'s real images (skips without them), through
+# the public API.
+tests_unit_linux_images_test_LDADD = libporthole.la
 EXTRA_DIST += tests/lk_fakemem.h tests/kallsyms_enc.h
