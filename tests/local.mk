@@ -41,6 +41,7 @@ unit_tests = \
 	tests/unit/linux_kallsyms_test \
 	tests/unit/linux_sysmap_test \
 	tests/unit/linux_cache_test \
+	tests/unit/linux_discover_test \
 	tests/unit/linux_images_test \
 	tests/unit/linux_mem_test \
 	tests/unit/linux_vmcoreinfo_test \

@@ -50,6 +50,12 @@ tests_unit_linux_sysmap_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
 tests_unit_linux_cache_test_LDADD = guest/linux/libphlinux.la \
 	vm/libphvm.la
+# Discovery on synthetic kernels in raw images, through the guest handle
+# (the convenience libraries: the test looks into the profile too).
+tests_unit_linux_discover_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
+tests_unit_linux_discover_test_LDADD = guest/linux/libphlinux.la \
+	guest/libphguest.la guest/libphpaging.la seg_mf/libphmf.la \
+	xen/libphxen.la vm/libphvm.la
 # Discovery on tests/images/'s real images (skips without them), through
 # the public API.
 tests_unit_linux_images_test_LDADD = libporthole.la
