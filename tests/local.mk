@@ -37,6 +37,12 @@ unit_tests = \
 	tests/unit/xc_core_write_test \
 	tests/unit/linux_profile_test \
 	tests/unit/linux_btf_test \
+	tests/unit/linux_banner_test \
+	tests/unit/linux_kallsyms_test \
+	tests/unit/linux_sysmap_test \
+	tests/unit/linux_cache_test \
+	tests/unit/linux_discover_test \
+	tests/unit/linux_images_test \
 	tests/unit/linux_mem_test \
 	tests/unit/linux_vmcoreinfo_test \
 	$(image_tests)

@@ -39,6 +39,26 @@ lk_mem_read(const struct lk_mem *m, uint64_t addr, void *buf, size_t len)
 	return (m->lm_read(m->lm_arg, addr, buf, len));
 }
 
+size_t
+lk_mem_read_some(const struct lk_mem *m, uint64_t addr, void *buf,
+    size_t len)
+{
+	unsigned char *out = buf;
+	size_t done = 0, n;
+
+	if (lk_mem_read(m, addr, buf, len) == 0)
+		return (len);
+	while (done < len) {
+		n = LK_PAGE_SIZE - (size_t)((addr + done) % LK_PAGE_SIZE);
+		if (n > len - done)
+			n = len - done;
+		if (lk_mem_read(m, addr + done, out + done, n) != 0)
+			break;
+		done += n;
+	}
+	return (done);
+}
+
 static uint64_t
 lk_le(const unsigned char *p, unsigned n)
 {

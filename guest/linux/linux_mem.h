@@ -56,6 +56,12 @@ struct lk_v2p {
 /* Read len bytes at addr, checked against the space's end: 0 or errno. */
 int	lk_mem_read(const struct lk_mem *m, uint64_t addr, void *buf,
 	    size_t len);
+/*
+ * Read as much of len bytes at addr as can be read in one run, page by
+ * page: the bytes read (0 when addr itself cannot be read).
+ */
+size_t	lk_mem_read_some(const struct lk_mem *m, uint64_t addr, void *buf,
+	    size_t len);
 /* Little-endian integers of 2, 4 or 8 bytes; a pointer of psize bytes. */
 int	lk_mem_u16(const struct lk_mem *m, uint64_t addr, uint16_t *out);
 int	lk_mem_u32(const struct lk_mem *m, uint64_t addr, uint32_t *out);

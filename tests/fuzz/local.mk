@@ -16,7 +16,8 @@
 #				replay program); crashes land in
 #				tests/fuzz/artifacts/ (make clean-fuzz
 #				removes both)
-fuzz_targets = x86_walk qemu_elf kdump kdump_flat xc_core image_notes
+fuzz_targets = x86_walk qemu_elf kdump kdump_flat xc_core image_notes \
+	linux_vmcoreinfo linux_kallsyms
 FUZZ_SECONDS = 60
 
 check_PROGRAMS += tests/fuzz/x86_walk_replay
@@ -75,6 +76,29 @@ tests_fuzz_image_notes_replay_SOURCES = $(image_fuzz_headers) \
 tests_fuzz_image_notes_replay_CPPFLAGS = $(image_fuzz_cppflags)
 tests_fuzz_image_notes_replay_LDADD = $(image_replay_ldadd)
 
+# The Linux discovery readers (guest/linux/): VMCOREINFO text, kallsyms
+# over arbitrary memory, BTF blobs (with libbpf only).
+check_PROGRAMS += tests/fuzz/linux_vmcoreinfo_replay \
+	tests/fuzz/linux_kallsyms_replay
+TESTS += tests/fuzz/linux_vmcoreinfo_replay tests/fuzz/linux_kallsyms_replay
+tests_fuzz_linux_vmcoreinfo_replay_SOURCES = tests/fuzz/fuzz.h \
+	tests/fuzz/fuzz_replay.c tests/fuzz/linux_vmcoreinfo_fuzz.c
+tests_fuzz_linux_vmcoreinfo_replay_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+tests_fuzz_linux_kallsyms_replay_SOURCES = tests/fuzz/fuzz.h \
+	tests/fuzz/fuzz_replay.c tests/fuzz/linux_kallsyms_fuzz.c
+tests_fuzz_linux_kallsyms_replay_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+if HAVE_LIBBPF
+fuzz_targets += linux_btf
+check_PROGRAMS += tests/fuzz/linux_btf_replay
+TESTS += tests/fuzz/linux_btf_replay
+tests_fuzz_linux_btf_replay_SOURCES = tests/fuzz/fuzz.h \
+	tests/fuzz/fuzz_replay.c tests/fuzz/linux_btf_fuzz.c
+tests_fuzz_linux_btf_replay_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
+tests_fuzz_linux_btf_replay_LDADD = guest/linux/libphlinux.la vm/libphvm.la
+endif
+
 if ENABLE_FUZZ
 # The libFuzzer binaries compile the parsers in, for coverage.
 image_fuzz_code = \
@@ -130,6 +154,31 @@ tests_fuzz_x86_walk_fuzz_SOURCES = \
 tests_fuzz_x86_walk_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_x86_walk_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_x86_walk_fuzz_LDADD = vm/libphvm.la
+
+noinst_PROGRAMS += tests/fuzz/linux_vmcoreinfo_fuzz \
+	tests/fuzz/linux_kallsyms_fuzz
+tests_fuzz_linux_vmcoreinfo_fuzz_SOURCES = tests/fuzz/fuzz.h \
+	tests/fuzz/linux_vmcoreinfo_fuzz.c guest/linux/linux_vmcoreinfo.c \
+	guest/linux/linux_mem.c
+tests_fuzz_linux_vmcoreinfo_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_vmcoreinfo_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_vmcoreinfo_fuzz_LDADD = guest/linux/libphlinux.la \
+	vm/libphvm.la
+tests_fuzz_linux_kallsyms_fuzz_SOURCES = tests/fuzz/fuzz.h \
+	tests/fuzz/linux_kallsyms_fuzz.c guest/linux/linux_kallsyms.c \
+	guest/linux/linux_mem.c
+tests_fuzz_linux_kallsyms_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_kallsyms_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_kallsyms_fuzz_LDADD = vm/libphvm.la
+if HAVE_LIBBPF
+noinst_PROGRAMS += tests/fuzz/linux_btf_fuzz
+tests_fuzz_linux_btf_fuzz_SOURCES = tests/fuzz/fuzz.h \
+	tests/fuzz/linux_btf_fuzz.c guest/linux/linux_btf.c
+tests_fuzz_linux_btf_fuzz_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
+tests_fuzz_linux_btf_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_btf_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_btf_fuzz_LDADD = $(LIBBPF_LIBS) vm/libphvm.la
+endif
 
 fuzz: $(fuzz_targets:%=tests/fuzz/%_fuzz) $(fuzz_targets:%=tests/fuzz/%_replay)
 	@for t in $(fuzz_targets); do \
