@@ -9,6 +9,16 @@
 noinst_LTLIBRARIES += guest/libphguest.la
 
 guest_libphguest_la_SOURCES = \
+	guest/guest.c \
+	guest/guest_impl.h \
+	guest/guest_live.c \
+	guest/guest_m2p.c \
+	guest/guest_space.c \
+	guest/image.c guest/image.h guest/image_impl.h \
+	guest/image_kdump.c \
+	guest/image_qemu_elf.c \
+	guest/image_xc_core.c \
 	guest/physmem_xc_core.c
+guest_libphguest_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
 guest_libphguest_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	-DPH_BUILDING_LIBRARY

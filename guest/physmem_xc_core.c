@@ -26,6 +26,7 @@
 #include "vm/seg.h"
 #include "vm/vm_alloc.h"
 #include "xen/xc_core.h"
+#include "guest/image_impl.h"
 
 struct physmem_xc_core {
 	struct physmem_file	xcp_file;	/* first; fd: xcp_core's */
@@ -124,28 +125,28 @@ xccore_extents(struct physmem_xc_core *x, struct xen_err *xe)
 	return (0);
 }
 
-static struct physmem *
-xccore_open(const char *path, struct xen_err *xe)
+/*
+ * The provider over core, an open reader it takes over (closed on
+ * failure too).  NULL with xe filled.
+ */
+struct physmem *
+physmem_xc_core_adopt(struct xc_core *core, const char *path,
+    struct xen_err *xe)
 {
 	struct physmem_xc_core *x;
 	const struct xc_core_info *ci;
 	struct physmem *pm;
 
-	if (path == NULL) {
-		(void) xen_err_set(xe, EINVAL, "physmem_xc_core_open: NULL "
-		    "path");
-		return (NULL);
-	}
 	if ((x = vm_zalloc(sizeof (*x))) == NULL) {
+		xc_core_close(core);
 		(void) xen_err_set(xe, ENOMEM, "%s: out of memory", path);
 		return (NULL);
 	}
+	x->xcp_core = core;
 	if ((x->xcp_path = vm_strdup(path)) == NULL) {
 		(void) xen_err_set(xe, ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
-	if ((x->xcp_core = xc_core_open(path, xe)) == NULL)
-		goto fail;
 	ci = xc_core_info(x->xcp_core);
 	if (ci->ci_page_size != PAGESIZE) {
 		(void) xen_err_set(xe, ENOTSUP, "%s: the dump's pages are %"
@@ -178,6 +179,21 @@ fail:
 	xccore_free(x);
 	errno = xe->xe_errno;
 	return (NULL);
+}
+
+static struct physmem *
+xccore_open(const char *path, struct xen_err *xe)
+{
+	struct xc_core *core;
+
+	if (path == NULL) {
+		(void) xen_err_set(xe, EINVAL, "physmem_xc_core_open: NULL "
+		    "path");
+		return (NULL);
+	}
+	if ((core = xc_core_open(path, xe)) == NULL)
+		return (NULL);
+	return (physmem_xc_core_adopt(core, path, xe));
 }
 
 struct physmem *

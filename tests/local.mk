@@ -18,12 +18,14 @@ EXTRA_DIST += tests/run-test.sh tests/test.h tests/prng.h
 # linked against the core itself (the default for programs that name no
 # LDADD of their own).
 LDADD = vm/libphvm.la
+tests_unit_guest_test_LDADD = libporthole.la
 unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
 	tests/unit/seg_vn_test \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
+	tests/unit/guest_test \
 	tests/unit/physmem_test \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \
@@ -32,7 +34,8 @@ unit_tests = \
 	tests/unit/seg_kmem_test \
 	tests/unit/x86_paging_test \
 	tests/unit/seg_mf_test \
-	tests/unit/xc_core_write_test
+	tests/unit/xc_core_write_test \
+	$(image_tests)
 check_PROGRAMS += $(unit_tests)
 
 # seg_mf's bookkeeping through a test frame source; with the Xen layer
@@ -45,6 +48,15 @@ tests_unit_seg_mf_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
 # pure-C part of xen/ on top of the core.
 tests_unit_xc_core_write_test_LDADD = guest/libphguest.la xen/libphxen.la \
 	vm/libphvm.la
+
+# The image openers (guest/image*.c) on images each test writes itself,
+# read back frame by frame through the physical window.
+image_tests = \
+	tests/unit/image_xc_core_test
+tests_unit_image_xc_core_test_SOURCES = tests/unit/image_xc_core_test.c \
+	tests/unit/image_check.h
+tests_unit_image_xc_core_test_LDADD = guest/libphguest.la \
+	xen/libphxen.la vm/libphvm.la
 
 # The Xen layer's parts that need no hypervisor: the resolution rules, the
 # pause guard's machinery (fake operations), libvirt lookups against

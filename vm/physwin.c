@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +31,7 @@ struct physwin {
 	caddr_t		pw_base;
 	size_t		pw_len;
 	uint64_t	pw_bytes;	/* guest physical bytes */
+	unsigned	pw_prot;
 };
 
 /* Map a window of len bytes at the lowest aligned gap; 0 or an errno. */
@@ -64,6 +66,13 @@ physwin_open(struct as *as, struct physmem *pm,
 	}
 	if (opts != NULL)
 		o = *opts;
+	if (o.po_prot == 0)
+		o.po_prot = PROT_READ;
+	if ((o.po_prot & ~(unsigned)(PROT_READ | PROT_WRITE)) != 0 ||
+	    !(o.po_prot & PROT_READ)) {
+		errno = EINVAL;
+		return (NULL);
+	}
 	bytes = physmem_nframes(pm) * PAGESIZE;
 	kluster = o.po_kluster != 0 ? o.po_kluster : SEGKPM_DEFAULT_KLUSTER;
 	if ((pw = vm_zalloc(sizeof (*pw))) == NULL)
@@ -71,12 +80,13 @@ physwin_open(struct as *as, struct physmem *pm,
 	pw->pw_as = as;
 	pw->pw_pm = pm;
 	pw->pw_bytes = bytes;
+	pw->pw_prot = o.po_prot;
 
 	/* kpm needs the whole guest in the window, and a 64-bit host. */
 	if (o.po_mode != PHYSWIN_MAP && bytes <= SIZE_MAX - kluster &&
 	    (o.po_mode == PHYSWIN_KPM || sizeof (void *) >= 8)) {
 		struct segkpm_crargs a = { .pm = pm, .kluster = kluster,
-		    .cap = o.po_cap, .prot = PROT_READ,
+		    .cap = o.po_cap, .prot = o.po_prot,
 		    .flags = o.po_holes_zero ? SEGKPM_HOLES_ZERO : 0 };
 
 		pw->pw_len = P2ROUNDUP(bytes, kluster);
@@ -94,7 +104,7 @@ physwin_open(struct as *as, struct physmem *pm,
 	}
 	{
 		struct segmap_crargs a = { .pm = pm, .slot = o.po_slot,
-		    .prot = PROT_READ,
+		    .prot = o.po_prot,
 		    .flags = o.po_holes_zero ? SEGMAP_HOLES_ZERO : 0 };
 		size_t slot = o.po_slot != 0 ? o.po_slot :
 		    SEGMAP_DEFAULT_SLOT;
@@ -145,8 +155,8 @@ physwin_mode(const struct physwin *pw)
 
 /* Through seg_map: getmap, copy, release, one slot at a time. */
 static size_t
-physwin_read_map(struct physwin *pw, uint64_t gpa, unsigned char *buf,
-    size_t len, int *errp)
+physwin_copy_map(struct physwin *pw, uint64_t gpa, unsigned char *buf,
+    size_t len, bool write, int *errp)
 {
 	size_t done = 0;
 	struct seg *seg;
@@ -163,7 +173,10 @@ physwin_read_map(struct physwin *pw, uint64_t gpa, unsigned char *buf,
 			break;
 		}
 		n = len - done < avail ? len - done : avail;
-		memcpy(buf + done, p, n);
+		if (write)
+			memcpy(p, buf + done, n);
+		else
+			memcpy(buf + done, p, n);
 		segmap_release(seg, p);
 		done += n;
 	}
@@ -172,14 +185,17 @@ physwin_read_map(struct physwin *pw, uint64_t gpa, unsigned char *buf,
 	return (done);
 }
 
-size_t
-physwin_read(struct physwin *pw, uint64_t gpa, void *buf, size_t len,
-    int *errp)
+/* Clip [gpa, gpa + len) to the guest and copy it either way. */
+static size_t
+physwin_copy(struct physwin *pw, uint64_t gpa, void *buf, size_t len,
+    bool write, int *errp)
 {
 	int err = 0;
 	size_t done = 0;
 
-	if (gpa >= pw->pw_bytes) {
+	if (write && !(pw->pw_prot & PROT_WRITE)) {
+		err = len == 0 ? 0 : EACCES;
+	} else if (gpa >= pw->pw_bytes) {
 		err = len == 0 ? 0 : EINVAL;
 	} else {
 		int beyond = 0;
@@ -188,15 +204,99 @@ physwin_read(struct physwin *pw, uint64_t gpa, void *buf, size_t len,
 			len = (size_t)(pw->pw_bytes - gpa);
 			beyond = EINVAL;
 		}
-		if (pw->pw_mode == PHYSWIN_KPM)
+		if (pw->pw_mode == PHYSWIN_KPM && write)
+			done = as_write(pw->pw_as, pw->pw_base + gpa, buf, len,
+			    &err);
+		else if (pw->pw_mode == PHYSWIN_KPM)
 			done = as_read(pw->pw_as, pw->pw_base + gpa, buf, len,
 			    &err);
 		else
-			done = physwin_read_map(pw, gpa, buf, len, &err);
+			done = physwin_copy_map(pw, gpa, buf, len, write,
+			    &err);
 		if (err == 0)
 			err = beyond;
 	}
 	if (errp != NULL)
 		*errp = err;
 	return (done);
+}
+
+size_t
+physwin_read(struct physwin *pw, uint64_t gpa, void *buf, size_t len,
+    int *errp)
+{
+	return (physwin_copy(pw, gpa, buf, len, false, errp));
+}
+
+size_t
+physwin_write(struct physwin *pw, uint64_t gpa, const void *buf, size_t len,
+    int *errp)
+{
+	return (physwin_copy(pw, gpa, (void *)(uintptr_t)buf, len, true,
+	    errp));
+}
+
+void *
+physwin_pin(struct physwin *pw, uint64_t gpa, size_t len, int write)
+{
+	void *p;
+
+	if (len == 0 || gpa >= pw->pw_bytes || len > pw->pw_bytes - gpa) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if (write && !(pw->pw_prot & PROT_WRITE)) {
+		errno = EACCES;
+		return (NULL);
+	}
+	if (pw->pw_mode == PHYSWIN_KPM) {
+		caddr_t lo = pw->pw_base + (gpa & ~(uint64_t)PAGEOFFSET);
+		caddr_t hi = pw->pw_base + P2ROUNDUP(gpa + len, PAGESIZE);
+
+		if (as_fault(pw->pw_as, lo, (size_t)(hi - lo), F_SOFTLOCK,
+		    write ? S_WRITE : S_READ) != 0)
+			return (NULL);
+		return (pw->pw_base + gpa);
+	}
+	{
+		size_t avail;
+		struct seg *seg;
+		int err = 0;
+
+		as_enter(pw->pw_as, AS_READER);
+		seg = as_segat(pw->pw_as, pw->pw_base);
+		p = segmap_getmap(seg, gpa, &avail);
+		if (p == NULL) {
+			err = errno;
+		} else if (avail < len) {
+			segmap_release(seg, p);
+			p = NULL;
+			err = EINVAL;
+		}
+		as_exit(pw->pw_as);
+		errno = err;
+		return (p);
+	}
+}
+
+void
+physwin_unpin(struct physwin *pw, void *ptr, size_t len, int write)
+{
+	int saved_errno = errno;
+
+	if (ptr == NULL)
+		return;
+	if (pw->pw_mode == PHYSWIN_KPM) {
+		uint64_t gpa = (uint64_t)((caddr_t)ptr - pw->pw_base);
+		caddr_t lo = pw->pw_base + (gpa & ~(uint64_t)PAGEOFFSET);
+		caddr_t hi = pw->pw_base + P2ROUNDUP(gpa + len, PAGESIZE);
+
+		(void) as_fault(pw->pw_as, lo, (size_t)(hi - lo),
+		    F_SOFTUNLOCK, write ? S_WRITE : S_READ);
+	} else {
+		as_enter(pw->pw_as, AS_READER);
+		segmap_release(as_segat(pw->pw_as, pw->pw_base), ptr);
+		as_exit(pw->pw_as);
+	}
+	errno = saved_errno;
 }

@@ -60,3 +60,13 @@ endif
 xen_xen_vcpu_test_SOURCES = xen/xen_vcpu_test.c
 xen_xen_vcpu_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
 xen_xen_vcpu_test_LDADD = xen/libphxen.la vm/libphvm.la
+
+# The xc-core reader's vCPU decoding (byte offsets, no Xen header) against
+# Xen's own context structures and the live conversions above.
+if HAVE_XEN
+TESTS += xen/xc-core-vcpu-test
+check_PROGRAMS += xen/xc-core-vcpu-test
+endif
+xen_xc_core_vcpu_test_SOURCES = xen/xc_core_vcpu_test.c
+xen_xc_core_vcpu_test_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
+xen_xc_core_vcpu_test_LDADD = xen/libphxen.la vm/libphvm.la

@@ -795,3 +795,257 @@ xc_core_read_xen_version(const struct xc_core *core, void *buf, size_t len,
 	    core->c_xv_offset, core->c_info.ci_xen_version_size, buf, len,
 	    err);
 }
+
+/*
+ * Byte offsets in Xen's vcpu_guest_context: the x86_64 layout (64-bit PV,
+ * and what Xen fills for PVH/HVM) and the x86_32 one (32-bit PV).  Facts
+ * of the public ABI; xen/xc_core_vcpu_test.c checks them against the
+ * installed headers.
+ */
+#define XC_CORE__VGCF_IN_KERNEL	(1u << 2)
+#define XC_CORE__VGCF_ONLINE	(1u << 5)
+#define XC_CORE__FLAT_USER_CS32	0xe023	/* Xen's 32-bit user CS, PV64 */
+
+struct xc_core__ctx_layout {
+	size_t	cl_flags;
+	size_t	cl_word;	/* bytes per general register */
+	size_t	cl_rax, cl_rbx, cl_rcx, cl_rdx, cl_rsi, cl_rdi;
+	size_t	cl_rbp, cl_rsp, cl_rip, cl_rflags;
+	size_t	cl_r8_15[8];	/* 0: none */
+	size_t	cl_cs, cl_ss, cl_ds, cl_es, cl_fs, cl_gs;
+	size_t	cl_ctrlreg;
+	size_t	cl_fs_base, cl_gs_base_kernel, cl_gs_base_user;	/* 0: none */
+	size_t	cl_size;
+};
+
+static const struct xc_core__ctx_layout xc_core__ctx64 = {
+	.cl_flags = 512, .cl_word = 8,
+	.cl_rax = 600, .cl_rbx = 560, .cl_rcx = 608, .cl_rdx = 616,
+	.cl_rsi = 624, .cl_rdi = 632, .cl_rbp = 552, .cl_rsp = 672,
+	.cl_rip = 648, .cl_rflags = 664,
+	.cl_r8_15 = { 592, 584, 576, 568, 544, 536, 528, 520 },
+	.cl_cs = 656, .cl_ss = 680, .cl_ds = 696, .cl_es = 688,
+	.cl_fs = 704, .cl_gs = 712,
+	.cl_ctrlreg = 4984,
+	.cl_fs_base = 5144, .cl_gs_base_kernel = 5152, .cl_gs_base_user = 5160,
+	.cl_size = XC_CORE_VCPU_CONTEXT_X86_64,
+};
+
+static const struct xc_core__ctx_layout xc_core__ctx32 = {
+	.cl_flags = 512, .cl_word = 4,
+	.cl_rax = 540, .cl_rbx = 516, .cl_rcx = 520, .cl_rdx = 524,
+	.cl_rsi = 528, .cl_rdi = 532, .cl_rbp = 536, .cl_rsp = 560,
+	.cl_rip = 548, .cl_rflags = 556,
+	.cl_cs = 552, .cl_ss = 564, .cl_ds = 572, .cl_es = 568,
+	.cl_fs = 576, .cl_gs = 580,
+	.cl_ctrlreg = 2716,
+	.cl_size = XC_CORE_VCPU_CONTEXT_X86_32,
+};
+
+static uint64_t
+xc_core__word(const unsigned char *p, size_t off, size_t word)
+{
+	return word == 8 ? le64(p + off) : le32(p + off);
+}
+
+/* HVM contexts carry no EFER: derive long mode as xc_core.h says. */
+static void
+xc_core__hvm_mode(struct xen_vcpu_regs *r)
+{
+	const uint64_t above = ~UINT64_C(0xffffffff);
+	uint64_t any;
+
+	any = r->vr_rax | r->vr_rbx | r->vr_rcx | r->vr_rdx | r->vr_rsi |
+	    r->vr_rdi | r->vr_rbp | r->vr_rsp | r->vr_r8 | r->vr_r9 |
+	    r->vr_r10 | r->vr_r11 | r->vr_r12 | r->vr_r13 | r->vr_r14 |
+	    r->vr_r15 | r->vr_rip | r->vr_fs_base | r->vr_gs_base |
+	    r->vr_kernel_gs_base;
+	r->vr_flags |= XEN_VCPU_EFER_DERIVED;
+	r->vr_cpl = r->vr_cs & 3;
+	if ((r->vr_cr0 & XEN_X86_CR0_PG) && (r->vr_cr4 & (1u << 5)) &&
+	    (any & above) != 0) {
+		r->vr_efer = XEN_X86_EFER_LME | XEN_X86_EFER_LMA |
+		    XEN_X86_EFER_NXE;
+		r->vr_addr_bits = 64;
+	} else
+		r->vr_addr_bits = (r->vr_cr0 & XEN_X86_CR0_PE) ? 32 : 16;
+}
+
+int
+xc_core_vcpu_decode(const void *ctx, size_t len, enum xen_vcpu_layout layout,
+    struct xen_vcpu_regs *r)
+{
+	const struct xc_core__ctx_layout *l = layout == XEN_VCPU_PV32 ?
+	    &xc_core__ctx32 : &xc_core__ctx64;
+	const unsigned char *p = ctx;
+	uint64_t *hi[8];
+	uint32_t flags;
+	bool kernel;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->vr_layout = layout;
+	if (ctx == NULL || len < l->cl_size || (layout != XEN_VCPU_PV64 &&
+	    layout != XEN_VCPU_PV32 && layout != XEN_VCPU_HVM))
+		return EINVAL;
+	flags = le32(p + l->cl_flags);
+	if ((flags & XC_CORE__VGCF_ONLINE) == 0)
+		return 0;
+	r->vr_online = true;
+	r->vr_rax = xc_core__word(p, l->cl_rax, l->cl_word);
+	r->vr_rbx = xc_core__word(p, l->cl_rbx, l->cl_word);
+	r->vr_rcx = xc_core__word(p, l->cl_rcx, l->cl_word);
+	r->vr_rdx = xc_core__word(p, l->cl_rdx, l->cl_word);
+	r->vr_rsi = xc_core__word(p, l->cl_rsi, l->cl_word);
+	r->vr_rdi = xc_core__word(p, l->cl_rdi, l->cl_word);
+	r->vr_rbp = xc_core__word(p, l->cl_rbp, l->cl_word);
+	r->vr_rsp = xc_core__word(p, l->cl_rsp, l->cl_word);
+	r->vr_rip = xc_core__word(p, l->cl_rip, l->cl_word);
+	r->vr_rflags = xc_core__word(p, l->cl_rflags, l->cl_word);
+	hi[0] = &r->vr_r8;
+	hi[1] = &r->vr_r9;
+	hi[2] = &r->vr_r10;
+	hi[3] = &r->vr_r11;
+	hi[4] = &r->vr_r12;
+	hi[5] = &r->vr_r13;
+	hi[6] = &r->vr_r14;
+	hi[7] = &r->vr_r15;
+	for (i = 0; i < 8; i++)
+		if (l->cl_r8_15[i] != 0)
+			*hi[i] = le64(p + l->cl_r8_15[i]);
+	r->vr_cs = le16(p + l->cl_cs);
+	r->vr_ss = le16(p + l->cl_ss);
+	r->vr_ds = le16(p + l->cl_ds);
+	r->vr_es = le16(p + l->cl_es);
+	r->vr_fs = le16(p + l->cl_fs);
+	r->vr_gs = le16(p + l->cl_gs);
+	r->vr_cr0 = xc_core__word(p, l->cl_ctrlreg, l->cl_word);
+	r->vr_cr2 = xc_core__word(p, l->cl_ctrlreg + 2 * l->cl_word,
+	    l->cl_word);
+	r->vr_cr3 = xc_core__word(p, l->cl_ctrlreg + 3 * l->cl_word,
+	    l->cl_word);
+	r->vr_cr4 = xc_core__word(p, l->cl_ctrlreg + 4 * l->cl_word,
+	    l->cl_word);
+
+	switch (layout) {
+	case XEN_VCPU_PV32: {
+		/* The compat ABI folds frame bits above 4 GiB into CR3. */
+		uint32_t c3 = (uint32_t)r->vr_cr3;
+
+		r->vr_cr3 = (uint64_t)((c3 >> 12) | (c3 << 20)) << 12;
+		r->vr_flags |= XEN_VCPU_EFER_DERIVED | XEN_VCPU_NO_SEGBASES;
+		r->vr_cpl = (r->vr_cs & 3) == 3 ? 3 : 0;
+		r->vr_addr_bits = 32;
+		break;
+	}
+	case XEN_VCPU_PV64:
+		kernel = (flags & XC_CORE__VGCF_IN_KERNEL) != 0;
+		r->vr_user_cr3 = le64(p + l->cl_ctrlreg + 8);
+		r->vr_fs_base = le64(p + l->cl_fs_base);
+		r->vr_gs_base = le64(p + (kernel ? l->cl_gs_base_kernel :
+		    l->cl_gs_base_user));
+		r->vr_kernel_gs_base = le64(p + (kernel ?
+		    l->cl_gs_base_user : l->cl_gs_base_kernel));
+		r->vr_efer = XEN_X86_EFER_LME | XEN_X86_EFER_LMA;
+		r->vr_flags |= XEN_VCPU_EFER_DERIVED;
+		r->vr_cpl = kernel ? 0 : 3;
+		r->vr_addr_bits = !kernel && r->vr_cs ==
+		    XC_CORE__FLAT_USER_CS32 ? 32 : 64;
+		break;
+	default:
+		/* HVM: Xen put the active GS base by CPL (ring 0: kernel). */
+		kernel = (r->vr_cs & 3) == 0;
+		r->vr_fs_base = le64(p + l->cl_fs_base);
+		r->vr_gs_base = le64(p + (kernel ? l->cl_gs_base_kernel :
+		    l->cl_gs_base_user));
+		r->vr_kernel_gs_base = le64(p + (kernel ?
+		    l->cl_gs_base_user : l->cl_gs_base_kernel));
+		xc_core__hvm_mode(r);
+		break;
+	}
+	return 0;
+}
+
+enum xen_vcpu_layout
+xc_core_vcpu_layout(const struct xc_core *core)
+{
+	if (core->c_info.ci_hvm)
+		return XEN_VCPU_HVM;
+	return core->c_info.ci_machine == XC_CORE_EM_386 ?
+	    XEN_VCPU_PV32 : XEN_VCPU_PV64;
+}
+
+int
+xc_core_vcpus(const struct xc_core *core, struct xen_vcpu_regs **regsp,
+    size_t *countp, struct xen_err *err)
+{
+	const struct xc_core_info *ci;
+	enum xen_vcpu_layout layout;
+	struct xen_vcpu_regs *regs;
+	unsigned char *buf;
+	uint64_t n, entsize, i;
+	size_t need;
+
+	if (core == NULL || regsp == NULL || countp == NULL)
+		return xen_err_set(err, EINVAL, "xc_core_vcpus: NULL argument");
+	*regsp = NULL;
+	*countp = 0;
+	ci = &core->c_info;
+	n = ci->ci_nr_vcpus;
+	if (n == 0 || ci->ci_prstatus_size == 0)
+		return 0;
+	layout = xc_core_vcpu_layout(core);
+	need = layout == XEN_VCPU_PV32 ? XC_CORE_VCPU_CONTEXT_X86_32 :
+	    XC_CORE_VCPU_CONTEXT_X86_64;
+	entsize = ci->ci_prstatus_entsize != 0 ? ci->ci_prstatus_entsize :
+	    ci->ci_prstatus_size / n;
+	if (entsize < need || n > ci->ci_prstatus_size / entsize)
+		return xen_err_set(err, EINVAL, "%s: not a valid xc-core file: "
+		    ".xen_prstatus holds %" PRIu64 " bytes, too few for %"
+		    PRIu64 " %s vCPU contexts of %zu bytes", core->c_name,
+		    ci->ci_prstatus_size, n, xen_vcpu_layout_name(layout),
+		    need);
+	buf = malloc((size_t)ci->ci_prstatus_size);
+	regs = calloc((size_t)n, sizeof(*regs));
+	if (buf == NULL || regs == NULL) {
+		free(buf);
+		free(regs);
+		return xen_err_set(err, ENOMEM, "%s: out of memory for %"
+		    PRIu64 " vCPU contexts", core->c_name, n);
+	}
+	if (xc_core_read_prstatus(core, buf, (size_t)ci->ci_prstatus_size,
+	    err) < 0) {
+		free(buf);
+		free(regs);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		(void) xc_core_vcpu_decode(buf + i * entsize, (size_t)entsize,
+		    layout, &regs[i]);
+		regs[i].vr_vcpu = (unsigned int)i;
+	}
+	free(buf);
+	*regsp = regs;
+	*countp = (size_t)n;
+	return 0;
+}
+
+int
+xc_core_p2m(const struct xc_core *core, uint64_t *pfns, uint64_t *mfns,
+    struct xen_err *err)
+{
+	uint64_t k, index;
+
+	if (core == NULL || (core->c_info.ci_nr_valid > 0 && (pfns == NULL ||
+	    mfns == NULL)))
+		return xen_err_set(err, EINVAL, "xc_core_p2m: NULL argument");
+	if (core->c_info.ci_hvm)
+		return xen_err_set(err, EINVAL, "%s: a PVH/HVM dump has no p2m "
+		    "(its page tables hold guest frames)", core->c_name);
+	for (k = 0; k < core->c_info.ci_nr_valid; k++) {
+		index = xc_core__kth(core, k);
+		pfns[k] = core->c_pfn[index];
+		mfns[k] = core->c_gmfn[index];
+	}
+	return 0;
+}

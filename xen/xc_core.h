@@ -21,9 +21,12 @@
  * only once, and a malformed file is refused with EINVAL (EFBIG for absurd
  * sizes) and a sentence naming the problem.
  *
- * Pure file parsing: no Xen header, no Xen library.  Non-goals: writing
- * cores (xc_core_write.h), decoding vCPU contexts (the raw bytes are
- * offered).
+ * Pure file parsing: no Xen header, no Xen library.  The vCPU contexts
+ * of .xen_prstatus are decoded into porthole's neutral register struct
+ * (xen_vcpu.h) from the layouts' byte offsets, which are facts of Xen's
+ * public ABI (xen/arch-x86/xen-x86_64.h and xen-x86_32.h); xen/'s
+ * xc-core vCPU test checks them against the installed Xen headers.
+ * Non-goals: writing cores (xc_core_write.h), the FPU and debug state.
  */
 #ifndef PORTHOLE_XC_CORE_H
 #define PORTHOLE_XC_CORE_H
@@ -33,6 +36,7 @@
 #include <stdint.h>
 
 #include "xen/xen_err.h"
+#include "xen/xen_vcpu.h"
 
 /* The table entry xl gives the zero pages it pads a short dump with. */
 #define XC_CORE_PADDING_PFN	UINT64_MAX
@@ -44,6 +48,9 @@
 #define XC_CORE_NOTE_HEADER		0x2000001u
 #define XC_CORE_NOTE_XEN_VERSION	0x2000002u
 #define XC_CORE_NOTE_FORMAT		0x2000003u
+/* e_machine values xl writes on x86. */
+#define XC_CORE_EM_386			3
+#define XC_CORE_EM_X86_64		62
 /* The largest XEN_VERSION descriptor and .xen_prstatus either accepts. */
 #define XC_CORE_XEN_VERSION_MAX		4096u
 #define XC_CORE_PRSTATUS_MAX		(64u * 1024 * 1024)
@@ -135,5 +142,50 @@ int xc_core_read_shared_info(const struct xc_core *core, void *buf,
     size_t len, struct xen_err *err);
 int xc_core_read_xen_version(const struct xc_core *core, void *buf,
     size_t len, struct xen_err *err);
+
+/*
+ * The vCPU contexts of .xen_prstatus, decoded.  Their layout follows the
+ * dump: XEN_VCPU_PV64 for a 64-bit PV guest, XEN_VCPU_PV32 for a 32-bit
+ * one (e_machine EM_386; xl still gives each context a 64-bit slot),
+ * XEN_VCPU_HVM for PVH/HVM, whose contexts come from the same 64-bit
+ * layout (Xen fills it from the HVM state: CR3 is a guest physical
+ * address).  xl packs the contexts it could read, so a vCPU's number is
+ * its position in the section.  A vCPU Xen reported as down has
+ * vr_online false and no registers.
+ *
+ * EFER is in no context.  PV64 and PV32 get it as xen_vcpu.h says; for
+ * HVM it is derived (XEN_VCPU_EFER_DERIVED): LME|LMA|NXE when paging with
+ * PAE and some register or segment base holds a value above 4 GiB, which
+ * no 32-bit mode can; else 0 (vr_addr_bits then 32, or 16 without
+ * protected mode).
+ *
+ * *regsp is an array of *countp structs for the caller to free(); 0 vCPUs
+ * gives NULL.  EINVAL when a context is shorter than its layout.
+ */
+int xc_core_vcpus(const struct xc_core *core, struct xen_vcpu_regs **regsp,
+    size_t *countp, struct xen_err *err);
+
+/* The layout xc_core_vcpus decodes this dump's contexts with. */
+enum xen_vcpu_layout xc_core_vcpu_layout(const struct xc_core *core);
+
+/*
+ * Decode one context of len bytes in the given layout into *r (zeroed
+ * first; vr_vcpu left 0).  0, or EINVAL when len is short of the
+ * layout's size.  Pure: for the reader, tests and fuzzing.
+ */
+int xc_core_vcpu_decode(const void *ctx, size_t len,
+    enum xen_vcpu_layout layout, struct xen_vcpu_regs *r);
+
+/* Bytes a context of each layout needs. */
+#define XC_CORE_VCPU_CONTEXT_X86_64	5168u
+#define XC_CORE_VCPU_CONTEXT_X86_32	2800u
+
+/*
+ * The PV p2m of .xen_p2m, in ascending pfn order: pfns[k] and mfns[k] of
+ * the ci_nr_valid pages that name a frame (arrays of that many entries
+ * the caller provides).  EINVAL for an HVM dump (it has none).
+ */
+int xc_core_p2m(const struct xc_core *core, uint64_t *pfns, uint64_t *mfns,
+    struct xen_err *err);
 
 #endif /* PORTHOLE_XC_CORE_H */

@@ -45,9 +45,6 @@
 #define XC_CORE_PAGE_SIZE		4096u
 /* The XEN_VERSION note's descriptor as xl writes it (64-bit tools). */
 #define XC_CORE_XEN_VERSION_SIZE	1280u
-/* e_machine values xl writes on x86. */
-#define XC_CORE_EM_386			3
-#define XC_CORE_EM_X86_64		62
 /* The most pages one read call may be asked for. */
 #define XC_CORE_WRITE_MAX_BATCH		65536u
 #define XC_CORE_WRITE_BATCH		1024u

@@ -195,6 +195,24 @@ xen__frame_of(const struct xen_physmem *pm, uint64_t pfn, xen_pfn_t *framep)
 	return true;
 }
 
+bool
+xen_physmem_has_p2m(const struct xen_physmem *pm)
+{
+	return pm->pm_have_p2m;
+}
+
+bool
+xen_physmem_pfn_to_mfn(const struct xen_physmem *pm, uint64_t pfn,
+    uint64_t *mfnp)
+{
+	xen_pfn_t f;
+
+	if (!pm->pm_have_p2m || !xen__frame_of(pm, pfn, &f))
+		return false;
+	*mfnp = (uint64_t)f;
+	return true;
+}
+
 /*
  * Put a PROT_NONE reservation over npages pages at addr.  Aborts when the
  * host cannot: the caller's window would keep a hole or a SIGBUS trap.

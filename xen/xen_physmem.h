@@ -53,6 +53,7 @@
 #define PORTHOLE_XEN_PHYSMEM_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -115,6 +116,15 @@ enum xen_domain_type xen_physmem_type(const struct xen_physmem *pm);
 uint64_t xen_physmem_pfn_limit(const struct xen_physmem *pm);
 
 void xen_physmem_stats(struct xen_physmem *pm, struct xen_physmem_stats *st);
+
+/*
+ * A PV guest's page tables hold machine frames: the p2m read at open
+ * (whether there is one: a PV domain), and the machine frame behind pfn
+ * (false when the p2m names none).  For PVH/HVM there is no p2m here.
+ */
+bool xen_physmem_has_p2m(const struct xen_physmem *pm);
+bool xen_physmem_pfn_to_mfn(const struct xen_physmem *pm, uint64_t pfn,
+    uint64_t *mfnp);
 
 /*
  * Map count frames, pfns[i] at addr + i * XEN_PAGE_SIZE, with prot

@@ -9,6 +9,7 @@
 
 #include <porthole/export.h>
 #include <porthole/as.h>
+#include <porthole/guest.h>
 #include <porthole/physmem.h>
 #include <porthole/physwin.h>
 #include <porthole/seg_dev.h>

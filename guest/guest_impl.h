@@ -1,0 +1,93 @@
+/*
+ * guest/guest_impl.h -- the guest handle's insides, shared by the files
+ * that implement <porthole/guest.h>:
+ *	guest.c		open/close, physical reads, writes and pins
+ *	guest_space.c	paging contexts, spaces, v2p, virtual reads/writes
+ *	guest_live.c	the live Xen backend (domain, provider, vCPUs,
+ *			pause guard, a PV guest's p2m)
+ *	guest_m2p.c	machine frame -> guest frame, for PV page tables
+ */
+#ifndef PORTHOLE_GUEST_IMPL_H
+#define PORTHOLE_GUEST_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <porthole/guest.h>
+#include <porthole/physwin.h>
+
+#include "guest/image.h"
+#include "guest/x86_paging.h"
+
+struct x86_tlb;
+struct guest_live;
+
+/* Machine frame -> guest frame, sorted by machine frame. */
+struct guest_m2p {
+	struct image_p2m *gm_ent;	/* ip_mfn ascending */
+	size_t		gm_n;
+};
+
+/* Paging contexts: one per (mode, pse, nxe). */
+#define	GUEST_NCTX	((GUEST_PAGING_5LEVEL + 1) * 4)
+
+struct guest {
+	char		*g_name;
+	unsigned	g_flags;	/* GUEST_OPEN_* */
+	bool		g_writable;
+	struct as	*g_as;
+	struct physmem	*g_pm;
+	struct physwin	*g_pw;
+	bool		g_is_image;
+	struct image	g_image;	/* an image's notes */
+	struct guest_live *g_live;	/* a live domain */
+	bool		g_pv;		/* page tables hold machine frames */
+	struct guest_m2p g_m2p;		/* PV only */
+	struct x86_tlb	*g_tlb;
+	struct x86_paging g_ctx[GUEST_NCTX];
+	bool		g_ctx_ok[GUEST_NCTX];
+};
+
+/*
+ * How a handle is built, for benchmarks that compare the ways of doing
+ * the same work: the physical window's options (NULL: defaults) and
+ * whether there is a translation cache.
+ */
+struct guest_tuning {
+	const struct physwin_opts *gt_window;
+	bool		gt_no_tlb;
+};
+struct guest *guest__open_tuned(const char *spec, unsigned flags,
+	    const struct guest_tuning *t, char *errbuf, size_t errlen);
+
+/* Fill errbuf with a formatted sentence (errbuf may be NULL). */
+void	guest__errf(char *errbuf, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* The live backend (guest_live.c); without Xen, open fails ENOTSUP. */
+int	guest_live_open(struct guest *g, const char *spec, unsigned flags,
+	    char *errbuf, size_t errlen);
+void	guest_live_close(struct guest_live *gl);
+int	guest_live_domid(const struct guest_live *gl);
+unsigned guest_live_nvcpus(const struct guest_live *gl);
+int	guest_live_vcpu_regs(struct guest_live *gl, unsigned vcpu,
+	    struct guest_regs *regs);
+int	guest_live_pause(struct guest_live *gl);
+int	guest_live_resume(struct guest_live *gl);
+void	guest_live_describe(const struct guest_live *gl, char *buf,
+	    size_t len);
+
+/* Build g->g_m2p from pfn -> mfn pairs (any order): 0 or ENOMEM. */
+int	guest_m2p_build(struct guest_m2p *m, const struct image_p2m *pairs,
+	    size_t n);
+void	guest_m2p_free(struct guest_m2p *m);
+/* The guest frame of machine frame mfn: true, or false (none). */
+bool	guest_m2p_lookup(const struct guest_m2p *m, uint64_t mfn,
+	    uint64_t *pfnp);
+
+/* guest_space.c: contexts and the translation cache, at open. */
+int	guest_space_setup(struct guest *g, bool tlb);
+void	guest_space_teardown(struct guest *g);
+
+#endif /* PORTHOLE_GUEST_IMPL_H */
