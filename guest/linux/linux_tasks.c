@@ -17,7 +17,9 @@
  *				borrow an mm, and a zombie has none, so mm
  *				is asked only when flags is not known)
  *	pgd			mm->pgd translated through the kernel's
- *				page tables (0 without an mm)
+ *				page tables (0 without an mm): what a
+ *				space's gs_cr3 takes, so for a Xen PV guest
+ *				(gs_machine) the machine address
  * Profile members used: task_struct.{tasks, pid, tgid, real_parent,
  * comm, __state or state, exit_state, real_cred, signal, flags, mm},
  * cred.uid, signal_struct.nr_threads, mm_struct.{pgd, arg_start,
@@ -34,10 +36,9 @@
  * space or command line).
  *
  * Non-goals: threads other than the leaders (the tasks ring has only
- * those); pid namespaces (pids are the initial namespace's); a Xen PV
- * guest's task space (its page tables hold machine frames: lt_pgd is the
- * guest-physical frame the kernel's tables translate mm->pgd to, which
- * is not what a PV CR3 holds).
+ * those); pid namespaces (pids are the initial namespace's); the /proc
+ * rule that follows a command line rewritten past arg_end into the
+ * environment (setproctitle).
  */
 #include "config.h"
 
@@ -51,6 +52,9 @@
 #include "guest/linux/linux_views.h"
 
 #define	TASK	"task_struct"
+
+/* The address bits of an x86 page-table entry (bits 12-51). */
+#define	X86_ADDR_MASK		0x000ffffffffff000ULL
 
 /* include/linux/sched.h: flags and the states /proc reports. */
 #define	PF_KTHREAD		0x00200000u
@@ -134,16 +138,32 @@ lk_task_comm(struct linux_kernel *lk, uint64_t task, char *comm,
 	return (lk_read(lk, task + off, comm, (size_t)size));
 }
 
-/* The physical address the kernel's page tables give va. */
+/*
+ * What a space of the kernel's mode takes as its root for the table at
+ * kernel address va: the physical address the kernel's page tables give
+ * it, or, for a Xen PV guest (gs_machine: its tables hold machine
+ * frames), the machine address the leaf entry holds.
+ */
 static int
-lk_kernel_pa(struct linux_kernel *lk, uint64_t va, uint64_t *pap)
+lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp)
 {
 	struct guest_v2p v2p;
+	uint64_t entry;
 
 	memset(&v2p, 0, sizeof (v2p));
 	if (guest_v2p(lk->lk_guest, &lk->lk_space, va, &v2p) != 0)
+		return (EINVAL);	/* the kernel space is unusable */
+	if (v2p.v_fault.gf_errno != 0)
 		return (v2p.v_fault.gf_errno == EIO ? EIO : EFAULT);
-	*pap = v2p.v_pa;
+	if (!lk->lk_space.gs_machine) {
+		*rootp = v2p.v_pa;
+		return (0);
+	}
+	if (v2p.v_nlevels == 0 || v2p.v_page_size == 0)
+		return (EIO);
+	entry = v2p.v_levels[v2p.v_nlevels - 1].l_entry;
+	*rootp = (entry & X86_ADDR_MASK & ~(v2p.v_page_size - 1)) |
+	    (va & (v2p.v_page_size - 1));
 	return (0);
 }
 
@@ -187,7 +207,7 @@ lk_task_read(struct linux_kernel *lk, uint64_t task, struct linux_task *lt)
 		return (err);
 	if (mm != 0) {
 		if ((err = lk_field(lk, mm, "mm_struct", "pgd", &pgd)) != 0 ||
-		    (err = lk_kernel_pa(lk, pgd, &lt->lt_pgd)) != 0)
+		    (err = lk_kernel_root(lk, pgd, &lt->lt_pgd)) != 0)
 			return (err);
 	}
 	return (0);
@@ -334,7 +354,7 @@ lk_mm_space(struct linux_kernel *lk, uint64_t mm, struct guest_space *sp)
 	int err;
 
 	if ((err = lk_field(lk, mm, "mm_struct", "pgd", &pgd)) != 0 ||
-	    (err = lk_kernel_pa(lk, pgd, &pa)) != 0)
+	    (err = lk_kernel_root(lk, pgd, &pa)) != 0)
 		return (err);
 	*sp = lk->lk_space;
 	sp->gs_cr3 = pa;
