@@ -881,7 +881,7 @@ mt_first_leaf(struct lsynth *ls, uint64_t mm, uint64_t *parentp)
 
 enum vma_damage {
 	VD_CYCLE,		/* a child slot points at the root */
-	VD_PIVOT_ORDER,		/* a leaf's pivots go down */
+	VD_PIVOT_ORDER,		/* a leaf's pivots go down (at a gap) */
 	VD_PIVOT_RANGE,		/* a leaf pivot beyond the node's max */
 	VD_VMA_OFF_SLOT,	/* a VMA's vm_start is not its slot's */
 	VD_WRONG_PARENT,
@@ -920,6 +920,9 @@ test_vmas_hostile(void)
 		root = ls_r64(ls, mm + LS_MT_ROOT) & ~0xffULL;
 		leaf = mt_first_leaf(ls, mm, &parent);
 		REQUIRE(parent != 0 && parent != root);
+		/* The first leaf: gap, bash r--, bash r-x, gap. */
+		REQUIRE(ls_r64(ls, leaf + LS_MR_SLOT(3)) == 0 &&
+		    ls_r64(ls, leaf + LS_MR_SLOT(2)) == vmas[1]);
 		file = ls_r64(ls, vmas[0] + LS_VMA_FILE);
 		d = ls_r64(ls, file + LS_FILE_PATH + 8);
 		switch (vd) {
@@ -929,8 +932,9 @@ test_vmas_hostile(void)
 			    root | (enode & 0xff));
 			break;
 		case VD_PIVOT_ORDER:
-			ls_w64(ls, leaf + LS_MT_PIVOT(1),
-			    ls_r64(ls, leaf + LS_MT_PIVOT(0)) - 1);
+			/* Slot 3, a gap, ends before slot 2 does. */
+			ls_w64(ls, leaf + LS_MT_PIVOT(3),
+			    ls_r64(ls, leaf + LS_MT_PIVOT(2)) - 0x1000);
 			break;
 		case VD_PIVOT_RANGE:
 			ls_w64(ls, leaf + LS_MT_PIVOT(3), ~0ULL - 1);
