@@ -193,7 +193,8 @@ ls_init(struct lsynth *ls, unsigned flags, uint64_t arena_len)
 	st->st_log_first_idx = ls_alloc(ls, 4, 4);
 	st->st_log_next_idx = ls_alloc(ls, 4, 4);
 	st->st_log_first_seq = ls_alloc(ls, 8, 8);
-	if (st->st_log_first_seq == 0) {
+	st->st_special_ops = ls_alloc(ls, 8, 8);
+	if (st->st_special_ops == 0) {
 		ls_fini(ls);
 		return (-1);
 	}
@@ -283,6 +284,9 @@ static const struct ls_member ls_members[] = {
 	{ "vm_area_struct", "vm_flags", LS_VMA_FLAGS, 8, 0, 0 },
 	{ "vm_area_struct", "vm_pgoff", LS_VMA_PGOFF, 8, 0, 0 },
 	{ "vm_area_struct", "vm_file", LS_VMA_FILE, 8, 0, 0 },
+	{ "vm_area_struct", "vm_ops", LS_VMA_OPS, 8, 0, 0 },
+	{ "vm_area_struct", "vm_private_data", LS_VMA_PRIVATE, 8, 0, 0 },
+	{ "vm_special_mapping", "name", LS_SPECIAL_NAME, 8, 0, 0 },
 	{ "file", "f_path", LS_FILE_PATH, 16, 0, 0 },
 	{ "path", "mnt", 0, 8, 0, 0 },
 	{ "path", "dentry", 8, 8, 0, 0 },
@@ -362,7 +366,9 @@ ls_profile(const struct lsynth *ls, struct linux_profile *p)
 		    (f & LS_F_NO_SIZES) ? 0 : m->m_size)) != 0)
 			return (err);
 	}
-	if ((err = lprof_set_symbol(p, "init_task", st->st_init_task)) != 0 ||
+	if ((err = lprof_set_symbol(p, "special_mapping_vmops",
+	    st->st_special_ops)) != 0 ||
+	    (err = lprof_set_symbol(p, "init_task", st->st_init_task)) != 0 ||
 	    (err = lprof_set_symbol(p, "modules", st->st_modules)) != 0)
 		return (err);
 	if (f & LS_F_LOGBUF) {
@@ -506,6 +512,21 @@ ls_vma(struct lsynth *ls, uint64_t start, uint64_t end, uint64_t flags,
 	ls_w64(ls, v + LS_VMA_PGOFF, pgoff);
 	ls_w64(ls, v + LS_VMA_FILE, file);
 	return (v);
+}
+
+int
+ls_vma_special(struct lsynth *ls, uint64_t vma, const char *name)
+{
+	size_t len = strlen(name);
+	uint64_t sm = ls_alloc(ls, 8 + len + 1, 8);
+
+	if (sm == 0)
+		return (-1);
+	ls_w64(ls, sm + LS_SPECIAL_NAME, sm + 8);
+	ls_wbytes(ls, sm + 8, name, len);
+	ls_w64(ls, vma + LS_VMA_OPS, ls->ls_st.st_special_ops);
+	ls_w64(ls, vma + LS_VMA_PRIVATE, sm);
+	return (0);
 }
 
 /* One slot of a node being built: its range and entry (or enode). */

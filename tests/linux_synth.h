@@ -100,7 +100,10 @@ struct linux_profile;
 #define	LS_VMA_FLAGS		0x18
 #define	LS_VMA_PGOFF		0x20
 #define	LS_VMA_FILE		0x28
-#define	LS_VMA_SIZE		0x38
+#define	LS_VMA_OPS		0x30
+#define	LS_VMA_PRIVATE		0x38	/* vm_private_data */
+#define	LS_VMA_SIZE		0x40
+#define	LS_SPECIAL_NAME		0x00	/* vm_special_mapping.name */
 
 /* file, path, dentry, qstr, mount, vfsmount */
 #define	LS_FILE_PATH		0x08	/* path: mnt @0, dentry @8 */
@@ -143,6 +146,7 @@ struct ls_statics {
 	uint64_t	st_log_buf_len;	/* u32 */
 	uint64_t	st_log_first_idx, st_log_next_idx;	/* u32 */
 	uint64_t	st_log_first_seq;	/* u64 */
+	uint64_t	st_special_ops;	/* special_mapping_vmops */
 };
 
 /* The printk ring the writer keeps. */
@@ -232,6 +236,8 @@ uint64_t ls_mm(struct lsynth *ls, uint64_t root, uint64_t start_brk,
 /* A VMA (not yet in its mm). */
 uint64_t ls_vma(struct lsynth *ls, uint64_t start, uint64_t end,
 	    uint64_t flags, uint64_t pgoff, uint64_t file);
+/* Make vma a special mapping called name ("[vdso]"); 0 or -1. */
+int	ls_vma_special(struct lsynth *ls, uint64_t vma, const char *name);
 /*
  * File the VMAs (sorted) in mm: a maple tree whose nodes hold at most
  * fanout slots (2..16; internal nodes at most 10), or the vm_next list

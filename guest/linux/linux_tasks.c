@@ -36,7 +36,8 @@
  * space or command line).
  *
  * Non-goals: threads other than the leaders (the tasks ring has only
- * those); pid namespaces (pids are the initial namespace's); the /proc
+ * those); /proc's longer names (a kernel thread's full name, a kworker's
+ * "-workqueue" suffix): lt_comm is task_struct.comm; pid namespaces (pids are the initial namespace's); the /proc
  * rule that follows a command line rewritten past arg_end into the
  * environment (setproctitle).
  */

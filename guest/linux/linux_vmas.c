@@ -38,10 +38,14 @@
  * walk ends, and VMAs come out in ascending, non-overlapping order.
  *
  * Each VMA: vm_start, vm_end, vm_flags (VM_READ, VM_WRITE, VM_EXEC;
- * shared when VM_SHARED or VM_MAYSHARE, as /proc's 's'), vm_pgoff, and a
- * name: the mapped file's path (vm_file->f_path), else "[heap]" (it
- * meets [mm->start_brk, mm->brk]) or "[stack]" (it holds
- * mm->start_stack), as show_map_vma decides, else "".
+ * shared when VM_SHARED or VM_MAYSHARE, as /proc's 's'), vm_pgoff (0
+ * for anonymous memory, as /proc shows it), and a name, in the order
+ * show_map_vma tries them: the mapped file's path (vm_file->f_path); a
+ * special mapping's own name ("[vdso]", "[vvar]": vm_ops is
+ * special_mapping_vmops and vm_private_data a struct
+ * vm_special_mapping), when the profile knows that symbol and those
+ * members; "[heap]" (it meets [mm->start_brk, mm->brk]); "[stack]" (it
+ * holds mm->start_stack); else "".
  *
  * Paths: the dentry's names up the d_parent chain, crossing from a
  * mount's root to where it is mounted (mount.mnt_mountpoint in its
@@ -55,17 +59,18 @@
  * vm_flags, vm_pgoff, vm_file, vm_next (list form)}, file.f_path,
  * path.{dentry, mnt}, dentry.{d_parent, d_name}, qstr.{name, len};
  * optional mount.{mnt, mnt_parent, mnt_mountpoint}, vfsmount.mnt_root,
- * and maple_range_64/maple_arange_64 .pivot/.slot (checked against the
- * layout above when known).
+ * vm_area_struct.{vm_ops, vm_private_data}, vm_special_mapping.name and
+ * the symbol special_mapping_vmops, and maple_range_64/maple_arange_64
+ * .pivot/.slot (checked against the layout above when known).
  *
  * Errors: -1 with errno ESRCH, ENODATA (a kernel thread: no mm), EIO,
  * EFAULT, ELOOP, ENOTSUP (the profile lacks a member, or the tree holds
  * a node type an mm never uses).
  *
- * Non-goals: names from vm_ops (vdso and other special mappings show as
- * ""), anon_vma names ("[anon:...]"), " (deleted)" files, a chroot'ed
- * process's view of paths (they are relative to the initial namespace's
- * root), the maple tree's dense nodes.
+ * Non-goals: names from other vm_ops and from arch_vma_name (x86's
+ * vsyscall page), anon_vma names ("[anon:...]"), " (deleted)" files, a
+ * chroot'ed process's view of paths (they are relative to the initial
+ * namespace's root), the maple tree's dense nodes.
  */
 #include "config.h"
 
@@ -120,6 +125,7 @@ struct lk_vma_walk {
 	uint64_t	vw_count;
 	uint64_t	vw_prev_end;	/* of the VMA before */
 	bool		vw_mounts;	/* the profile knows struct mount */
+	uint64_t	vw_special_ops;	/* special_mapping_vmops; 0: unknown */
 	char		vw_path[LK_PATH_MAX];
 };
 
@@ -228,6 +234,33 @@ lk_file_path(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t file)
 /* ---- one VMA ---- */
 
 /*
+ * A special mapping's name ("[vdso]") into name, or "" when the VMA is
+ * not one (or the profile cannot tell).
+ */
+static int
+lk_vma_special(struct linux_kernel *lk, const struct lk_vma_walk *vw,
+    uint64_t vma, char *name, size_t len)
+{
+	uint64_t ops, priv, str;
+	int err;
+
+	name[0] = '\0';
+	if (vw->vw_special_ops == 0)
+		return (0);
+	if ((err = lk_field(lk, vma, VMA, "vm_ops", &ops)) != 0)
+		return (err == ENOENT ? 0 : err);
+	if (ops != vw->vw_special_ops)
+		return (0);
+	if ((err = lk_field(lk, vma, VMA, "vm_private_data", &priv)) != 0 ||
+	    (err = lk_field(lk, priv, "vm_special_mapping", "name",
+	    &str)) != 0)
+		return (err == ENOENT ? 0 : err);
+	if (str == 0)
+		return (0);
+	return (lk_read_str(lk, str, name, len));
+}
+
+/*
  * Describe the VMA at vma and hand it to the caller.  first and last:
  * the range the tree filed it under (last inclusive), or, for the list
  * form, first = 1 > last = 0 (nothing to compare).
@@ -258,7 +291,7 @@ lk_vma_visit(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t vma,
 	memset(&v, 0, sizeof (v));
 	v.lv_start = start;
 	v.lv_end = end;
-	v.lv_pgoff = pgoff;
+	v.lv_pgoff = file != 0 ? pgoff : 0;
 	v.lv_prot = ((flags & VM_READ) ? LINUX_VMA_READ : 0) |
 	    ((flags & VM_WRITE) ? LINUX_VMA_WRITE : 0) |
 	    ((flags & VM_EXEC) ? LINUX_VMA_EXEC : 0) |
@@ -270,6 +303,11 @@ lk_vma_visit(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t vma,
 		if (len >= sizeof (v.lv_file))
 			len = sizeof (v.lv_file) - 1;	/* truncated */
 		memcpy(v.lv_file, vw->vw_path, len);
+	} else if ((err = lk_vma_special(lk, vw, vma, v.lv_file,
+	    sizeof (v.lv_file))) != 0) {
+		return (err);
+	} else if (v.lv_file[0] != '\0') {
+		/* named by its vm_ops */
 	} else if (start <= vw->vw_brk && end >= vw->vw_start_brk) {
 		(void) strcpy(v.lv_file, "[heap]");
 	} else if (start <= vw->vw_start_stack && end >= vw->vw_start_stack) {
@@ -534,6 +572,9 @@ linux_vmas(struct linux_kernel *lk, int pid,
 	    lk_offset(lk, "mount", "mnt_mountpoint", &off) == 0 &&
 	    lk_offset(lk, "vfsmount", "mnt_root", &off) == 0 &&
 	    lk_offset(lk, "path", "mnt", &off) == 0;
+	if (lprof_symbol(lk->lk_prof, "special_mapping_vmops",
+	    &vw->vw_special_ops) != 0)
+		vw->vw_special_ops = 0;
 	if (lk_offset(lk, MM, "mm_mt", &off) == 0)
 		err = lk_vmas_maple(lk, vw, mm);
 	else

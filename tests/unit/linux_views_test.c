@@ -699,8 +699,10 @@ static const struct want_vma want_vmas[] = {
 	    "/dev/shm/seg", "/seg" },
 	{ 0x7ffd00000000, 0x7ffd00021000, VM_R | VM_W, 0x7ffd00000, -1,
 	    LINUX_VMA_READ | LINUX_VMA_WRITE, "[stack]", "[stack]" },
-	{ 0x7ffd00100000, 0x7ffd00102000, VM_R | VM_X, 0, -1,
-	    LINUX_VMA_READ | LINUX_VMA_EXEC, "", "" },
+	{ 0x7ffd00100000, 0x7ffd00101000, VM_R, 0, -1,
+	    LINUX_VMA_READ, "[vvar]", "[vvar]" },
+	{ 0x7ffd00101000, 0x7ffd00103000, VM_R | VM_X, 0, -1,
+	    LINUX_VMA_READ | LINUX_VMA_EXEC, "[vdso]", "[vdso]" },
 };
 #define	NVMAS	(sizeof (want_vmas) / sizeof (want_vmas[0]))
 /* Filler VMAs after the named ones, for deep trees. */
@@ -764,6 +766,10 @@ build_vmas(struct lsynth *ls, unsigned fanout, size_t nfill,
 			vmas[i] = ls_vma(ls, 0x7ffe00000000 + 0x2000 * i,
 			    0x7ffe00001000 + 0x2000 * i, VM_R, i, 0);
 		REQUIRE(vmas[i] != 0);
+		if (i < NVMAS && w->name[0] == '[' && w->name[1] == 'v')
+			REQUIRE(ls_vma_special(ls, vmas[i], w->name) == 0);
+		else	/* other operations: no name from them */
+			ls_w64(ls, vmas[i] + LS_VMA_OPS, LS_DIRECT + 0x8000);
 	}
 	REQUIRE(ls_mm_vmas(ls, mm, vmas, NVMAS + nfill, fanout) == 0);
 	memset(&ts, 0, sizeof (ts));
@@ -791,7 +797,7 @@ check_vmas(const struct seen_vmas *s, size_t nfill, unsigned flags)
 
 			CHECK(v->lv_start == w->start && v->lv_end == w->end);
 			CHECK(v->lv_prot == w->prot);
-			CHECK(v->lv_pgoff == w->pgoff);
+			CHECK(v->lv_pgoff == (w->file < 0 ? 0 : w->pgoff));
 			CHECK(strcmp(v->lv_file, name) == 0);
 			if (strcmp(v->lv_file, name) != 0)
 				fprintf(stderr, "vma %zu: \"%s\", want \"%s\"\n",
@@ -800,7 +806,7 @@ check_vmas(const struct seen_vmas *s, size_t nfill, unsigned flags)
 			CHECK(v->lv_start == 0x7ffe00000000 + 0x2000 * i);
 			CHECK(v->lv_end == v->lv_start + 0x1000);
 			CHECK(v->lv_prot == LINUX_VMA_READ);
-			CHECK(v->lv_pgoff == i && v->lv_file[0] == '\0');
+			CHECK(v->lv_pgoff == 0 && v->lv_file[0] == '\0');
 		}
 	}
 }
