@@ -16,7 +16,7 @@
 #				replay program); crashes land in
 #				tests/fuzz/artifacts/ (make clean-fuzz
 #				removes both)
-fuzz_targets = x86_walk
+fuzz_targets = x86_walk linux_views
 FUZZ_SECONDS = 60
 
 check_PROGRAMS += tests/fuzz/x86_walk_replay
@@ -26,6 +26,20 @@ tests_fuzz_x86_walk_replay_SOURCES = \
 	tests/fuzz/fuzz_replay.c \
 	tests/fuzz/x86_walk_fuzz.c
 tests_fuzz_x86_walk_replay_LDADD = guest/libphpaging.la vm/libphvm.la
+
+# The Linux views over a synthetic kernel's memory (tests/linux_synth.c);
+# lprof_double.c stands in for the profile store until it is in the tree.
+check_PROGRAMS += tests/fuzz/linux_views_replay
+TESTS += tests/fuzz/linux_views_replay
+linux_views_fuzz_sources = \
+	tests/fuzz/fuzz.h \
+	tests/fuzz/linux_views_fuzz.c \
+	tests/linux_synth.c tests/linux_synth.h \
+	tests/lprof_double.c
+tests_fuzz_linux_views_replay_SOURCES = tests/fuzz/fuzz_replay.c \
+	$(linux_views_fuzz_sources)
+tests_fuzz_linux_views_replay_LDADD = guest/linux/libphlviews.la \
+	libporthole.la
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/x86_walk_fuzz
@@ -37,6 +51,13 @@ tests_fuzz_x86_walk_fuzz_SOURCES = \
 tests_fuzz_x86_walk_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_x86_walk_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_x86_walk_fuzz_LDADD = vm/libphvm.la
+
+noinst_PROGRAMS += tests/fuzz/linux_views_fuzz
+tests_fuzz_linux_views_fuzz_SOURCES = $(linux_views_fuzz_sources) \
+	$(guest_linux_libphlviews_la_SOURCES)
+tests_fuzz_linux_views_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_views_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_views_fuzz_LDADD = libporthole.la
 
 fuzz: $(fuzz_targets:%=tests/fuzz/%_fuzz) $(fuzz_targets:%=tests/fuzz/%_replay)
 	@for t in $(fuzz_targets); do \
