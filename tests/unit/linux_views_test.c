@@ -27,6 +27,9 @@
  *	dmesg		the lockless ring with wrapping data and ids
  *			(with and without member sizes), the printk_log
  *			buffer with wraps, and hostile rings and buffers
+ *	32-bit		a kernel with 4-byte pointers: tasks, a command
+ *			line, VMAs in a 32-bit maple tree, modules, and a
+ *			ring whose ids wrap at 2^30 and whose data wraps
  *
  * Every expected value comes from what the test asked the builder for.
  */
@@ -1380,6 +1383,415 @@ test_dmesg_logbuf(void)
 	free(s);
 }
 
+/* ---- a 32-bit kernel ---- */
+
+/*
+ * A 32-bit kernel's objects in a window of the synthetic memory mapped
+ * at K32_BASE (the page tables stay 4-level: the readers do not care,
+ * only the pointer width changes), and a second window that gives the
+ * processes' page-table roots 32-bit addresses.  The layouts are the
+ * test's own, with 4-byte pointers and longs; the maple nodes and the
+ * printk structures are Linux's 32-bit ones.
+ */
+#define	K32_BASE	0xc0000000u
+#define	K32_ROOTS	0xc1000000u	/* + a root's physical address */
+#define	K32_SIZE	(128u * 1024)
+
+struct k32 {
+	struct lsynth	*k_ls;
+	uint64_t	k_pa;		/* the window's physical start */
+	uint32_t	k_next;		/* bump, va */
+};
+
+static uint32_t
+k32_alloc(struct k32 *k, uint32_t size, uint32_t align)
+{
+	uint32_t va = (k->k_next + align - 1) & ~(align - 1);
+
+	REQUIRE(va + size <= K32_BASE + K32_SIZE);
+	k->k_next = va + size;
+	return (va);
+}
+
+static uint64_t
+k32_direct(const struct k32 *k, uint32_t va)
+{
+	return (LS_DIRECT + k->k_pa + (va - K32_BASE));
+}
+
+static void
+k32_w32(struct k32 *k, uint32_t va, uint32_t v)
+{
+	ls_w32(k->k_ls, k32_direct(k, va), v);
+}
+
+static void
+k32_bytes(struct k32 *k, uint32_t va, const void *p, size_t n)
+{
+	ls_wbytes(k->k_ls, k32_direct(k, va), p, n);
+}
+
+/* The profile of the 32-bit layout. */
+static void
+k32_profile(struct linux_profile *p)
+{
+	static const struct {
+		const char	*type, *member;
+		uint64_t	off, size;
+	} m[] = {
+		{ "task_struct", "__state", 0x00, 4 },
+		{ "task_struct", "flags", 0x04, 4 },
+		{ "task_struct", "tasks", 0x08, 8 },
+		{ "task_struct", "mm", 0x10, 4 },
+		{ "task_struct", "exit_state", 0x14, 4 },
+		{ "task_struct", "pid", 0x18, 4 },
+		{ "task_struct", "tgid", 0x1c, 4 },
+		{ "task_struct", "real_parent", 0x20, 4 },
+		{ "task_struct", "real_cred", 0x24, 4 },
+		{ "task_struct", "comm", 0x28, 16 },
+		{ "task_struct", "signal", 0x38, 4 },
+		{ "cred", "uid", 0x04, 4 },
+		{ "signal_struct", "nr_threads", 0x04, 4 },
+		{ "mm_struct", "mm_mt", 0x00, 12 },
+		{ "mm_struct", "pgd", 0x0c, 4 },
+		{ "mm_struct", "start_brk", 0x10, 4 },
+		{ "mm_struct", "brk", 0x14, 4 },
+		{ "mm_struct", "start_stack", 0x18, 4 },
+		{ "mm_struct", "arg_start", 0x1c, 4 },
+		{ "mm_struct", "arg_end", 0x20, 4 },
+		{ "maple_tree", "ma_root", 0x04, 4 },
+		{ "maple_range_64", "pivot", 4, 124 },
+		{ "maple_range_64", "slot", 128, 128 },
+		{ "maple_arange_64", "pivot", 4, 80 },
+		{ "maple_arange_64", "slot", 84, 84 },
+		{ "vm_area_struct", "vm_start", 0x00, 4 },
+		{ "vm_area_struct", "vm_end", 0x04, 4 },
+		{ "vm_area_struct", "vm_flags", 0x08, 4 },
+		{ "vm_area_struct", "vm_pgoff", 0x0c, 4 },
+		{ "vm_area_struct", "vm_file", 0x10, 4 },
+		{ "file", "f_path", 0x00, 8 },
+		{ "path", "mnt", 0x00, 4 },
+		{ "path", "dentry", 0x04, 4 },
+		{ "dentry", "d_parent", 0x00, 4 },
+		{ "dentry", "d_name", 0x04, 12 },
+		{ "qstr", "len", 0x04, 4 },
+		{ "qstr", "name", 0x08, 4 },
+		{ "module", "state", 0x00, 4 },
+		{ "module", "list", 0x04, 8 },
+		{ "module", "name", 0x0c, 60 },
+		{ "module", "core_layout", 0x48, 8 },
+		{ "module_layout", "base", 0x00, 4 },
+		{ "module_layout", "size", 0x04, 4 },
+		{ "printk_ringbuffer", "desc_ring", 0x00, 0x18 },
+		{ "printk_ringbuffer", "text_data_ring", 0x18, 0x10 },
+		{ "prb_desc_ring", "count_bits", 0x00, 4 },
+		{ "prb_desc_ring", "descs", 0x04, 4 },
+		{ "prb_desc_ring", "infos", 0x08, 4 },
+		{ "prb_desc_ring", "head_id", 0x0c, 4 },
+		{ "prb_desc_ring", "tail_id", 0x10, 4 },
+		{ "prb_data_ring", "size_bits", 0x00, 4 },
+		{ "prb_data_ring", "data", 0x04, 4 },
+		{ "prb_desc", "state_var", 0x00, 4 },
+		{ "prb_desc", "text_blk_lpos", 0x04, 8 },
+		{ "prb_data_blk_lpos", "begin", 0x00, 4 },
+		{ "prb_data_blk_lpos", "next", 0x04, 4 },
+		{ "printk_info", "seq", 0x00, 8 },
+		{ "printk_info", "ts_nsec", 0x08, 8 },
+		{ "printk_info", "text_len", 0x10, 2 },
+		{ "printk_info", "facility", 0x12, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof (m) / sizeof (m[0]); i++)
+		REQUIRE(lprof_set_member(p, m[i].type, m[i].member, m[i].off,
+		    m[i].size) == 0);
+	REQUIRE(lprof_set_size(p, "prb_desc", 12) == 0);
+	REQUIRE(lprof_set_size(p, "printk_info", 88) == 0);
+}
+
+/* A task of the 32-bit layout, linked after prev (a list_head). */
+static uint32_t
+k32_task(struct k32 *k, uint32_t head, int pid, uint32_t parent,
+    const char *comm, uint32_t flags, uint32_t mm)
+{
+	uint32_t t = k32_alloc(k, 0x40, 16), cred = k32_alloc(k, 8, 4);
+	uint32_t sig = k32_alloc(k, 8, 4), last;
+
+	k32_w32(k, t + 0x04, flags);
+	k32_w32(k, t + 0x10, mm);
+	k32_w32(k, t + 0x18, (uint32_t)pid);
+	k32_w32(k, t + 0x1c, (uint32_t)pid);
+	k32_w32(k, t + 0x20, parent != 0 ? parent : t);
+	k32_w32(k, t + 0x24, cred);
+	k32_w32(k, cred + 4, (uint32_t)pid * 10);
+	k32_w32(k, t + 0x38, sig);
+	k32_w32(k, sig + 4, 2);
+	k32_bytes(k, t + 0x28, comm, strlen(comm));
+	if (head == 0) {	/* init_task: a list of its own */
+		k32_w32(k, t + 0x08, t + 0x08);
+		k32_w32(k, t + 0x0c, t + 0x08);
+		return (t);
+	}
+	last = (uint32_t)ls_r64(k->k_ls, k32_direct(k, head + 4));
+	k32_w32(k, t + 0x08, head);
+	k32_w32(k, t + 0x0c, last);
+	k32_w32(k, last, t + 0x08);
+	k32_w32(k, head + 4, t + 0x08);
+	return (t);
+}
+
+/* A 32-bit maple node: its encoded pointer. */
+static uint32_t
+k32_node(struct k32 *k, unsigned type, const uint32_t *last,
+    const uint32_t *slot, unsigned n)
+{
+	uint32_t node = k32_alloc(k, 256, 256);
+	unsigned i, slot_off = type == LS_MT_ARANGE ? 84 : 128;
+
+	for (i = 0; i < n; i++) {
+		k32_w32(k, node + 4 + 4 * i, last[i]);
+		k32_w32(k, node + slot_off + 4 * i, slot[i]);
+		if (type == LS_MT_ARANGE)
+			k32_w32(k, slot[i] & ~0xffu, node | 6);
+	}
+	return (node | type << 3 | 4);
+}
+
+static void
+test_32bit(void)
+{
+	static const uint32_t vstart[5] = {
+		0x08048000, 0x08049000, 0x0a000000, 0xb7000000, 0xbf000000
+	};
+	static const uint32_t vend[5] = {
+		0x08049000, 0x0804a000, 0x0a021000, 0xb7001000, 0xbf021000
+	};
+	static const char *vname[5] = {
+		"/sbin/init", "/sbin/init", "[heap]", "", "[stack]"
+	};
+	static const char *texts[4] = {
+		"hello", "world!!", "a thirty character long text..", "wrap"
+	};
+	struct fx fx;
+	struct k32 k;
+	struct linux_kernel *lk;
+	struct seen_tasks *st;
+	struct seen_vmas *sv;
+	struct seen_mods *sm;
+	struct seen_log *sl;
+	uint64_t chunk, root, off;
+	uint32_t init_task, t1, mm, vma[5], leaf[2], top, d_root, d, file;
+	uint32_t mods, m, rb, descs, infos, data, last[6], slot[6];
+	uint32_t first_id = (1u << 30) - 2, id, lpos[4][2];
+	char buf[64];
+	unsigned i;
+
+	REQUIRE((st = calloc(1, sizeof (*st))) != NULL);
+	REQUIRE((sv = calloc(1, sizeof (*sv))) != NULL);
+	REQUIRE((sm = calloc(1, sizeof (*sm))) != NULL);
+	REQUIRE((sl = calloc(1, sizeof (*sl))) != NULL);
+	fx_init(&fx, 0);
+	REQUIRE((chunk = ls_alloc(&fx.f_ls, K32_SIZE, LS_PAGE)) != 0);
+	k.k_ls = &fx.f_ls;
+	k.k_pa = chunk - LS_DIRECT;
+	k.k_next = K32_BASE;
+	for (off = 0; off < K32_SIZE; off += LS_PAGE)
+		REQUIRE(ls_map_user(&fx.f_ls, LS_KROOT_PA, K32_BASE + off,
+		    k.k_pa + off) == 0);
+	/* A process root, with a 32-bit address, and its argument page. */
+	REQUIRE((root = ls_new_root(&fx.f_ls)) != 0);
+	REQUIRE(ls_map_user(&fx.f_ls, LS_KROOT_PA, K32_ROOTS + root,
+	    root) == 0);
+	REQUIRE((off = ls_alloc(&fx.f_ls, LS_PAGE, LS_PAGE)) != 0);
+	REQUIRE(ls_map_user(&fx.f_ls, root, 0xbf020000, off - LS_DIRECT) == 0);
+	ls_wbytes(&fx.f_ls, off, "init\0splash\0", 12);
+
+	init_task = k32_task(&k, 0, 0, 0, "swapper", PF_KTHREAD, 0);
+	mm = k32_alloc(&k, 0x24, 16);
+	k32_w32(&k, mm + 0x0c, K32_ROOTS + (uint32_t)root);
+	k32_w32(&k, mm + 0x10, 0x0a000000);
+	k32_w32(&k, mm + 0x14, 0x0a010000);
+	k32_w32(&k, mm + 0x18, 0xbf020800);
+	k32_w32(&k, mm + 0x1c, 0xbf020000);
+	k32_w32(&k, mm + 0x20, 0xbf02000c);
+	t1 = k32_task(&k, init_task + 8, 1, init_task, "init", 0, mm);
+	(void) k32_task(&k, init_task + 8, 2, init_task, "kthreadd",
+	    PF_KTHREAD, 0);
+
+	/* /sbin/init, no mounts. */
+	d_root = k32_alloc(&k, 16, 4);
+	k32_w32(&k, d_root, d_root);
+	d = d_root;
+	for (i = 0; i < 2; i++) {
+		const char *name = i == 0 ? "sbin" : "init";
+		uint32_t nd = k32_alloc(&k, 24, 4);
+
+		k32_w32(&k, nd, d);
+		k32_w32(&k, nd + 4 + 4, 4);
+		k32_w32(&k, nd + 4 + 8, nd + 16);
+		k32_bytes(&k, nd + 16, name, 4);
+		d = nd;
+	}
+	file = k32_alloc(&k, 8, 4);
+	k32_w32(&k, file + 4, d);
+
+	/* VMAs under an arange root: leaves [0, 0x0a020fff], the rest. */
+	for (i = 0; i < 5; i++) {
+		vma[i] = k32_alloc(&k, 0x14, 4);
+		k32_w32(&k, vma[i], vstart[i]);
+		k32_w32(&k, vma[i] + 4, vend[i]);
+		k32_w32(&k, vma[i] + 8, 0x3);
+		k32_w32(&k, vma[i] + 0xc, i);
+		k32_w32(&k, vma[i] + 0x10, i < 2 ? file : 0);
+	}
+	last[0] = vstart[0] - 1; slot[0] = 0;
+	last[1] = vend[0] - 1; slot[1] = vma[0];
+	last[2] = vend[1] - 1; slot[2] = vma[1];
+	last[3] = vstart[2] - 1; slot[3] = 0;
+	last[4] = vend[2] - 1; slot[4] = vma[2];
+	leaf[0] = k32_node(&k, LS_MT_LEAF, last, slot, 5);
+	last[0] = vstart[3] - 1; slot[0] = 0;
+	last[1] = vend[3] - 1; slot[1] = vma[3];
+	last[2] = vstart[4] - 1; slot[2] = 0;
+	last[3] = vend[4] - 1; slot[3] = vma[4];
+	last[4] = 0xffffffffu; slot[4] = 0;
+	leaf[1] = k32_node(&k, LS_MT_LEAF, last, slot, 5);
+	last[0] = vend[2] - 1; slot[0] = leaf[0];
+	last[1] = 0xffffffffu; slot[1] = leaf[1];
+	top = k32_node(&k, LS_MT_ARANGE, last, slot, 2);
+	k32_w32(&k, top & ~0xffu, mm | 1);
+	k32_w32(&k, mm + 4, top | 2);
+
+	/* Modules. */
+	mods = k32_alloc(&k, 8, 4);
+	k32_w32(&k, mods, mods);
+	k32_w32(&k, mods + 4, mods);
+	for (i = 0; i < 2; i++) {
+		uint32_t prev = (uint32_t)ls_r64(&fx.f_ls,
+		    k32_direct(&k, mods + 4));
+
+		m = k32_alloc(&k, 0x50, 16);
+		k32_bytes(&k, m + 0xc, i == 0 ? "dummy" : "qemu_fw_cfg",
+		    i == 0 ? 5 : 11);
+		k32_w32(&k, m + 0x48, 0xd07f9000 - 0x6000 * i);
+		k32_w32(&k, m + 0x4c, 0x4000 + 0x1000 * i);
+		k32_w32(&k, m + 4, mods);
+		k32_w32(&k, m + 8, prev);
+		k32_w32(&k, prev, m + 4);
+		k32_w32(&k, mods + 4, m + 4);
+	}
+
+	/*
+	 * A ring of 4 descriptors and 64 data bytes; ids wrap through
+	 * 2^30.  Records 0..2 fill [0, 60); record 3 would cross the end
+	 * and goes to offset 0, over record 0, which the tail leaves.
+	 */
+	rb = k32_alloc(&k, 0x2c, 4);
+	descs = k32_alloc(&k, 4 * 12, 4);
+	infos = k32_alloc(&k, 4 * 88, 8);
+	data = k32_alloc(&k, 64, 8);
+	lpos[0][0] = 0;
+	lpos[0][1] = 12;
+	lpos[1][0] = 12;
+	lpos[1][1] = 24;
+	lpos[2][0] = 24;
+	lpos[2][1] = 60;
+	lpos[3][0] = 60;
+	lpos[3][1] = 72;
+	for (i = 0; i < 4; i++) {
+		uint32_t dsc, inf, blk;
+
+		id = (first_id + i) & ((1u << 30) - 1);
+		dsc = descs + (id & 3) * 12;
+		inf = infos + (id & 3) * 88;
+		k32_w32(&k, dsc, (i == 3 ? 1u : 2u) << 30 | id);
+		k32_w32(&k, dsc + 4, lpos[i][0]);
+		k32_w32(&k, dsc + 8, lpos[i][1]);
+		k32_w32(&k, inf, 100 + i);
+		k32_w32(&k, inf + 8, 5000 * i);
+		k32_w32(&k, inf + 0x10, (uint32_t)strlen(texts[i]));
+		k32_w32(&k, inf + 0x12, (uint32_t)i << 13);	/* level i */
+		blk = data + (lpos[i][0] & 63);
+		k32_w32(&k, blk, id);
+		if (i == 3) {		/* wrapped: the text at 0 */
+			blk = data;
+			k32_w32(&k, blk, id);
+		}
+		k32_bytes(&k, blk + 4, texts[i], strlen(texts[i]));
+	}
+	k32_w32(&k, rb + 0x00, 2);
+	k32_w32(&k, rb + 0x04, descs);
+	k32_w32(&k, rb + 0x08, infos);
+	k32_w32(&k, rb + 0x0c, (first_id + 3) & ((1u << 30) - 1));
+	k32_w32(&k, rb + 0x10, first_id + 1);
+	k32_w32(&k, rb + 0x18, 6);
+	k32_w32(&k, rb + 0x1c, data);
+	/* `prb` points at the ring. */
+	id = k32_alloc(&k, 4, 4);
+	k32_w32(&k, id, rb);
+
+	lk = fx_open(&fx);
+	lprof_free(fx.f_prof);
+	REQUIRE((fx.f_prof = lprof_new()) != NULL);
+	k32_profile(fx.f_prof);
+	REQUIRE(lprof_set_symbol(fx.f_prof, "init_task", init_task) == 0);
+	REQUIRE(lprof_set_symbol(fx.f_prof, "modules", mods) == 0);
+	REQUIRE(lprof_set_symbol(fx.f_prof, "prb", id) == 0);
+	lk->lk_prof = fx.f_prof;
+	lk->lk_ptr_size = 4;
+
+	CHECK(linux_tasks(lk, collect_task, st) == 0);
+	CHECK(st->st_n == 2);
+	if (st->st_n == 2) {
+		CHECK(st->st_v[0].lt_pid == 1 && st->st_v[0].lt_ppid == 0);
+		CHECK(strcmp(st->st_v[0].lt_comm, "init") == 0);
+		CHECK(st->st_v[0].lt_uid == 10 && st->st_v[0].lt_threads == 2);
+		CHECK(!st->st_v[0].lt_kthread && st->st_v[0].lt_pgd == root);
+		CHECK(st->st_v[0].lt_task == t1 && st->st_v[0].lt_state == 'R');
+		CHECK(st->st_v[1].lt_pid == 2 && st->st_v[1].lt_kthread);
+		CHECK(strcmp(st->st_v[1].lt_comm, "kthreadd") == 0);
+	}
+	CHECK(linux_task_cmdline(lk, 1, buf, sizeof (buf)) == 11);
+	CHECK(strcmp(buf, "init splash") == 0);
+
+	CHECK(linux_vmas(lk, 1, collect_vma, sv) == 0);
+	CHECK(sv->sv_n == 5);
+	for (i = 0; i < 5 && i < sv->sv_n; i++) {
+		CHECK(sv->sv_v[i].lv_start == vstart[i]);
+		CHECK(sv->sv_v[i].lv_end == vend[i]);
+		CHECK(sv->sv_v[i].lv_prot == (LINUX_VMA_READ |
+		    LINUX_VMA_WRITE));
+		CHECK(sv->sv_v[i].lv_pgoff == (i < 2 ? i : 0));
+		CHECK(strcmp(sv->sv_v[i].lv_file, vname[i]) == 0);
+	}
+
+	CHECK(linux_modules(lk, collect_mod, sm) == 0);
+	CHECK(sm->sm_n == 2);
+	if (sm->sm_n == 2) {
+		CHECK(strcmp(sm->sm_v[0].lm_name, "dummy") == 0);
+		CHECK(sm->sm_v[0].lm_base == 0xd07f9000 &&
+		    sm->sm_v[0].lm_size == 0x4000);
+		CHECK(strcmp(sm->sm_v[1].lm_name, "qemu_fw_cfg") == 0);
+		CHECK(sm->sm_v[1].lm_base == 0xd07f3000 &&
+		    sm->sm_v[1].lm_size == 0x5000);
+	}
+
+	sl->sl_terminated = true;
+	CHECK(linux_dmesg(lk, collect_log, sl) == 0);
+	CHECK(sl->sl_n == 3 && sl->sl_terminated);
+	for (i = 0; i < 3 && i < sl->sl_n; i++) {
+		CHECK(sl->sl_v[i].seq == 101 + i);
+		CHECK(sl->sl_v[i].ts == 5000ULL * (i + 1));
+		CHECK(sl->sl_v[i].level == (int)(i + 1));
+		CHECK(strcmp(sl->sl_v[i].text, texts[i + 1]) == 0);
+	}
+	fx_close(&fx);
+	free(st);
+	free(sv);
+	free(sm);
+	free(sl);
+}
+
 int
 main(void)
 {
@@ -1420,5 +1832,6 @@ main(void)
 	test_dmesg_prb(0, (~0ULL >> 2) - 40, 300);	/* ids wrap */
 	test_dmesg_prb_hostile();
 	test_dmesg_logbuf();
+	test_32bit();
 	return (test_done());
 }
