@@ -19,6 +19,11 @@ EXTRA_DIST += tests/run-test.sh tests/test.h tests/prng.h
 # LDADD of their own).
 LDADD = vm/libphvm.la
 tests_unit_guest_test_LDADD = libporthole.la
+# The Linux views on a synthetic kernel the test builds (linux_synth.c).
+tests_unit_linux_views_test_SOURCES = tests/unit/linux_views_test.c \
+	tests/linux_synth.c tests/linux_synth.h
+tests_unit_linux_views_test_LDADD = guest/linux/libphlviews.la \
+	guest/linux/libphlinux.la libporthole.la
 unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
@@ -26,6 +31,7 @@ unit_tests = \
 	tests/unit/as_concurrency_test \
 	tests/unit/as_inject_test \
 	tests/unit/guest_test \
+	tests/unit/linux_views_test \
 	tests/unit/physmem_test \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \

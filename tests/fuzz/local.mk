@@ -17,7 +17,7 @@
 #				tests/fuzz/artifacts/ (make clean-fuzz
 #				removes both)
 fuzz_targets = x86_walk qemu_elf kdump kdump_flat xc_core image_notes \
-	linux_vmcoreinfo linux_kallsyms
+	linux_vmcoreinfo linux_kallsyms linux_views
 FUZZ_SECONDS = 60
 
 check_PROGRAMS += tests/fuzz/x86_walk_replay
@@ -99,6 +99,18 @@ tests_fuzz_linux_btf_replay_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
 tests_fuzz_linux_btf_replay_LDADD = guest/linux/libphlinux.la vm/libphvm.la
 endif
 
+# The Linux views over a synthetic kernel's memory (tests/linux_synth.c).
+check_PROGRAMS += tests/fuzz/linux_views_replay
+TESTS += tests/fuzz/linux_views_replay
+linux_views_fuzz_sources = \
+	tests/fuzz/fuzz.h \
+	tests/fuzz/linux_views_fuzz.c \
+	tests/linux_synth.c tests/linux_synth.h
+tests_fuzz_linux_views_replay_SOURCES = tests/fuzz/fuzz_replay.c \
+	$(linux_views_fuzz_sources)
+tests_fuzz_linux_views_replay_LDADD = guest/linux/libphlviews.la \
+	guest/linux/libphlinux.la libporthole.la
+
 if ENABLE_FUZZ
 # The libFuzzer binaries compile the parsers in, for coverage.
 image_fuzz_code = \
@@ -179,6 +191,13 @@ tests_fuzz_linux_btf_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_linux_btf_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_linux_btf_fuzz_LDADD = $(LIBBPF_LIBS) vm/libphvm.la
 endif
+
+noinst_PROGRAMS += tests/fuzz/linux_views_fuzz
+tests_fuzz_linux_views_fuzz_SOURCES = $(linux_views_fuzz_sources) \
+	$(guest_linux_libphlviews_la_SOURCES) guest/linux/linux_profile.c
+tests_fuzz_linux_views_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_views_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_linux_views_fuzz_LDADD = libporthole.la
 
 fuzz: $(fuzz_targets:%=tests/fuzz/%_fuzz) $(fuzz_targets:%=tests/fuzz/%_replay)
 	@for t in $(fuzz_targets); do \
