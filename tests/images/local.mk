@@ -9,9 +9,16 @@
 
 TESTS += tests/images/images.test
 
+# The guest and Linux layers against every image and its manifest.
+check_PROGRAMS += tests/images/imgcheck
+tests_images_imgcheck_SOURCES = tests/images/imgcheck.c
+tests_images_imgcheck_LDADD = libporthole.la
+TESTS += tests/images/introspect.test
+
 EXTRA_DIST += \
 	tests/images/README.md \
 	tests/images/images.test \
+	tests/images/introspect.test \
 	tests/images/mkimages.sh \
 	tests/images/mkimage.py \
 	tests/images/check.py \
