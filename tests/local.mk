@@ -52,7 +52,12 @@ tests_unit_xc_core_write_test_LDADD = guest/libphguest.la xen/libphxen.la \
 image_tests = \
 	tests/unit/image_kdump_test \
 	tests/unit/image_qemu_elf_test \
+	tests/unit/image_real_test \
 	tests/unit/image_xc_core_test
+tests_unit_image_real_test_SOURCES = tests/unit/image_real_test.c \
+	tests/unit/image_check.h
+tests_unit_image_real_test_LDADD = guest/libphguest.la \
+	xen/libphxen.la vm/libphvm.la
 tests_unit_image_kdump_test_SOURCES = \
 	tests/unit/image_kdump_test.c tests/unit/image_check.h \
 	tests/image_build.h
