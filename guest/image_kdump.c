@@ -525,14 +525,9 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 	if (kd->kd_max_mapnr == 0)
 		return (image_fail(errbuf, errlen, EINVAL, "%s: max_mapnr is 0: "
 		    "the dump covers no memory", path));
-	if (kd->kd_max_mapnr > SIZE_MAX / IMAGE_PAGE ||
-	    kd->kd_max_mapnr > (UINT64_C(1) << 40))
-		return (image_fail(errbuf, errlen, EFBIG, "%s: max_mapnr %"
-		    PRIu64 " frames are beyond this host's address space",
-		    path, kd->kd_max_mapnr));
 	off = (1 + (uint64_t)kd->kd_hdr.kh_sub_blocks) * bs;
 	half = (uint64_t)kd->kd_hdr.kh_bitmap_blocks * bs / 2;
-	bytes = (kd->kd_max_mapnr + 7) / 8;
+	bytes = kd->kd_max_mapnr / 8 + (kd->kd_max_mapnr % 8 != 0);
 	if (bytes > half)
 		return (image_fail(errbuf, errlen, EINVAL, "%s: bitmap_blocks "
 		    "(%" PRIu32 ") leave %" PRIu64 " bytes per bitmap, too few "
@@ -543,6 +538,11 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 		    "(offset %" PRIu64 ", %" PRIu64 " bytes) are not in the "
 		    "file (%" PRIu64 " bytes)", path, off, 2 * half,
 		    kd->kd_size));
+	if (kd->kd_max_mapnr > SIZE_MAX / IMAGE_PAGE ||
+	    kd->kd_max_mapnr > (UINT64_C(1) << 40))
+		return (image_fail(errbuf, errlen, EFBIG, "%s: max_mapnr %"
+		    PRIu64 " frames are beyond this host's address space",
+		    path, kd->kd_max_mapnr));
 	nchunks = (kd->kd_max_mapnr >> KD__RANK_SHIFT) + 1;
 	if ((kd->kd_bitmap = malloc((size_t)bytes)) == NULL ||
 	    (kd->kd_rank = malloc((size_t)nchunks * sizeof (uint64_t))) ==
@@ -583,7 +583,7 @@ image_open_kdump(int fd, const char *path, bool flattened, bool writable,
     struct image *im, char *errbuf, size_t errlen)
 {
 	struct physmem_kdump *kd;
-	uint64_t fsize;
+	uint64_t fsize = 0;
 	int e;
 
 	(void) writable;	/* pages are private anonymous copies anyway */

@@ -269,7 +269,7 @@ image_open_qemu_elf(int fd, const char *path, bool writable,
 	struct physmem_extent *ex = NULL;
 	struct image_notes in;
 	struct qe_phdr p;
-	uint64_t fsize, phoff, phnum, end = 0, frames = 0, i;
+	uint64_t fsize = 0, phoff, phnum = 0, end = 0, frames = 0, i;
 	size_t phent, next = 0, k;
 	uint16_t machine = 0;
 	bool elf64 = false;
