@@ -162,9 +162,12 @@ check_file(struct variant *v, const char *suffix, enum image_format want)
 	if (stat(path, &st) != 0)
 		return;
 	t0 = now();
-	if (image_open(path, false, &im, errbuf, sizeof (errbuf)) != 0) {
-		fprintf(stderr, "  %s: %s\n", path, errbuf);
-		CHECK(!"a real image opens");
+	if ((err = image_open(path, false, &im, errbuf, sizeof (errbuf))) !=
+	    0) {
+		/* A compression this build lacks is not the image's fault. */
+		fprintf(stderr, "  %-18s %s%s\n", suffix, err == ENOTSUP ?
+		    "not read: " : "", errbuf);
+		CHECK(err == ENOTSUP);
 		return;
 	}
 	t1 = now();
