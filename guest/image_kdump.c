@@ -172,12 +172,17 @@ static void
 kd_describe(const struct physmem *pm, char *buf, size_t len)
 {
 	const struct physmem_kdump *kd = pm->pm_data;
+	char flat[64] = "";
 
+	if (kd->kd_flat != NULL)
+		(void) snprintf(flat, sizeof (flat), ", %zu records",
+		    kdump_flat_records(kd->kd_flat));
 	(void) snprintf(buf, len, "%s %s (%s, %u-bit header v%d, %" PRIu64
-	    " pages dumped of %" PRIu64 " frames)", kd->kd_flat != NULL ?
+	    " pages dumped of %" PRIu64 " frames%s)", kd->kd_flat != NULL ?
 	    "kdump-flat" : "kdump", kd->kd_path,
 	    kdump_compress_name(kd->kd_method), kd->kd_hdr.kh_layout->kl_bits,
-	    (int)kd->kd_hdr.kh_version, kd->kd_ndumped, pm->pm_nframes);
+	    (int)kd->kd_hdr.kh_version, kd->kd_ndumped, pm->pm_nframes,
+	    flat);
 }
 
 static void
@@ -305,7 +310,7 @@ kd_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 
 		if (!kd_dumped(kd, gfn + i))
 			err[i] = ENXIO;
-		else if (e != 0)	/* descriptors past the end: incomplete */
+		else if (e != 0)	/* descriptors past the end */
 			err[i] = EIO;
 		else
 			err[i] = kd_page(kd, descs + k * KD__DESC_SIZE, page,
@@ -523,8 +528,8 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 	uint64_t count = 0, last, descs;
 
 	if (kd->kd_max_mapnr == 0)
-		return (image_fail(errbuf, errlen, EINVAL, "%s: max_mapnr is 0: "
-		    "the dump covers no memory", path));
+		return (image_fail(errbuf, errlen, EINVAL, "%s: max_mapnr is "
+		    "0: the dump covers no memory", path));
 	off = (1 + (uint64_t)kd->kd_hdr.kh_sub_blocks) * bs;
 	half = (uint64_t)kd->kd_hdr.kh_bitmap_blocks * bs / 2;
 	bytes = kd->kd_max_mapnr / 8 + (kd->kd_max_mapnr % 8 != 0);
@@ -571,8 +576,8 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 	if ((kd->kd_desc_off > kd->kd_size || descs > kd->kd_size -
 	    kd->kd_desc_off) && (kd->kd_hdr.kh_status &
 	    KD__STATUS_INCOMPLETE) == 0)
-		return (image_fail(errbuf, errlen, EINVAL, "%s: the descriptors "
-		    "of %" PRIu64 " dumped pages (offset %" PRIu64 ") run past "
+		return (image_fail(errbuf, errlen, EINVAL, "%s: the "
+		    "descriptors of %" PRIu64 " dumped pages (offset %" PRIu64 ") run past "
 		    "the end of the file (%" PRIu64 " bytes): a cut dump", path,
 		    count, kd->kd_desc_off, kd->kd_size));
 	return (0);

@@ -339,8 +339,8 @@ image_open_qemu_elf(int fd, const char *path, bool writable,
 		frames += ex[k].pe_npages;
 		if (k > 0 && ex[k - 1].pe_gfn + ex[k - 1].pe_npages >
 		    ex[k].pe_gfn) {
-			e = image_fail(errbuf, errlen, EINVAL, "%s: two PT_LOAD "
-			    "segments hold physical address 0x%" PRIx64 " (a "
+			e = image_fail(errbuf, errlen, EINVAL, "%s: two "
+			    "PT_LOAD segments hold physical address 0x%" PRIx64 " (a "
 			    "dump taken with paging on? take it without)",
 			    path, ex[k].pe_gfn * IMAGE_PAGE);
 			goto fail;

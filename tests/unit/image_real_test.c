@@ -227,7 +227,8 @@ check_file(struct variant *v, const char *suffix, enum image_format want)
 		}
 		CHECK((im.im_vmcoreinfo == NULL) ==
 		    (v->v_ref.im_vmcoreinfo == NULL));
-		if (im.im_vmcoreinfo != NULL && v->v_ref.im_vmcoreinfo != NULL) {
+		if (im.im_vmcoreinfo != NULL &&
+		    v->v_ref.im_vmcoreinfo != NULL) {
 			bool ok = strcmp(im.im_vmcoreinfo,
 			    v->v_ref.im_vmcoreinfo) == 0;
 
@@ -298,7 +299,8 @@ main(void)
 	    strcmp(getenv("PORTHOLE_IMAGE_SKIP"), "1") == 0)
 		TEST_SKIP("PORTHOLE_IMAGE_SKIP=1");
 	if (sizeof (void *) < 8)
-		TEST_SKIP("real images are 256 MiB and more: 64-bit hosts only");
+		TEST_SKIP("real images are 256 MiB and more: 64-bit hosts "
+		    "only");
 	if ((d = opendir(dir)) == NULL)
 		TEST_SKIP("no images in %s (make images, or set "
 		    "PORTHOLE_IMAGE_DIR)", dir);
