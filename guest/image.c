@@ -98,6 +98,7 @@ image_file_size(int fd, uint64_t *sizep)
 {
 	struct stat st;
 
+	*sizep = 0;
 	if (fstat(fd, &st) != 0)
 		return (errno);
 	if (!S_ISREG(st.st_mode))
@@ -218,7 +219,7 @@ int
 image_open_raw(int fd, const char *path, bool writable, struct image *im,
     char *errbuf, size_t errlen)
 {
-	uint64_t size;
+	uint64_t size = 0;
 	int e;
 
 	(void) writable;	/* the file-extent core maps copies on write */

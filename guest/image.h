@@ -18,7 +18,23 @@
  * Images are hostile input: every header field, offset, size and count is
  * checked against the file before use; the openers fail with EINVAL and
  * one sentence naming the file, the field and the offset.  ENOTSUP for a
- * compression this build lacks (the sentence says which library).
+ * compression this build lacks (the sentence says which library), a
+ * non-x86 or big-endian file, pages other than 4 KiB.
+ *
+ * What the providers give: frames a format does not hold are holes
+ * (ENXIO, or zeros when the window asks): xc-core frames never dumped,
+ * QEMU ELF frames outside every PT_LOAD or past a PT_LOAD's file bytes
+ * (p_memsz > p_filesz: QEMU leaves such tails only for memory it could
+ * not read, so they are not presented as zeros), kdump frames not in the
+ * 2nd bitmap.  A kdump page whose descriptor or data is bad fails alone
+ * (EIO; ENOTSUP for a compression this build lacks).
+ *
+ * vCPU registers: gr_valid says what the image had.  EFER is in no
+ * image's notes, so GUEST_REGS_EFER is never set; gr_efer holds what was
+ * derived (LME|LMA for long mode, NXE assumed on with PAE paging) and
+ * gr_addr_bits the mode the vCPU ran in -- see guest/image_notes.c and
+ * xen/xc_core.h for how.  QEMU's vCPU number is NT_PRSTATUS's pr_pid - 1;
+ * xl's is the context's place in .xen_prstatus.
  */
 #ifndef PORTHOLE_GUEST_IMAGE_H
 #define PORTHOLE_GUEST_IMAGE_H
@@ -83,7 +99,12 @@ int	image_open(const char *path, bool writable, struct image *im,
 	    char *errbuf, size_t errlen);
 void	image_close(struct image *im);
 
-/* One opener per format (image_open dispatches); same contract. */
+/*
+ * One opener per format (image_open dispatches); same contract, on fd,
+ * which stays the caller's (an opener keeps its own duplicate), with
+ * path for sentences and descriptions.  im must be zeroed; on failure
+ * the caller releases what the opener left in it with image_close.
+ */
 int	image_open_xc_core(int fd, const char *path, bool writable,
 	    struct image *im, char *errbuf, size_t errlen);
 int	image_open_qemu_elf(int fd, const char *path, bool writable,

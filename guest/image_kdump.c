@@ -172,12 +172,17 @@ static void
 kd_describe(const struct physmem *pm, char *buf, size_t len)
 {
 	const struct physmem_kdump *kd = pm->pm_data;
+	char flat[64] = "";
 
+	if (kd->kd_flat != NULL)
+		(void) snprintf(flat, sizeof (flat), ", %zu records",
+		    kdump_flat_records(kd->kd_flat));
 	(void) snprintf(buf, len, "%s %s (%s, %u-bit header v%d, %" PRIu64
-	    " pages dumped of %" PRIu64 " frames)", kd->kd_flat != NULL ?
+	    " pages dumped of %" PRIu64 " frames%s)", kd->kd_flat != NULL ?
 	    "kdump-flat" : "kdump", kd->kd_path,
 	    kdump_compress_name(kd->kd_method), kd->kd_hdr.kh_layout->kl_bits,
-	    (int)kd->kd_hdr.kh_version, kd->kd_ndumped, pm->pm_nframes);
+	    (int)kd->kd_hdr.kh_version, kd->kd_ndumped, pm->pm_nframes,
+	    flat);
 }
 
 static void
@@ -305,7 +310,7 @@ kd_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 
 		if (!kd_dumped(kd, gfn + i))
 			err[i] = ENXIO;
-		else if (e != 0)	/* descriptors past the end: incomplete */
+		else if (e != 0)	/* descriptors past the end */
 			err[i] = EIO;
 		else
 			err[i] = kd_page(kd, descs + k * KD__DESC_SIZE, page,
@@ -523,16 +528,11 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 	uint64_t count = 0, last, descs;
 
 	if (kd->kd_max_mapnr == 0)
-		return (image_fail(errbuf, errlen, EINVAL, "%s: max_mapnr is 0: "
-		    "the dump covers no memory", path));
-	if (kd->kd_max_mapnr > SIZE_MAX / IMAGE_PAGE ||
-	    kd->kd_max_mapnr > (UINT64_C(1) << 40))
-		return (image_fail(errbuf, errlen, EFBIG, "%s: max_mapnr %"
-		    PRIu64 " frames are beyond this host's address space",
-		    path, kd->kd_max_mapnr));
+		return (image_fail(errbuf, errlen, EINVAL, "%s: max_mapnr is "
+		    "0: the dump covers no memory", path));
 	off = (1 + (uint64_t)kd->kd_hdr.kh_sub_blocks) * bs;
 	half = (uint64_t)kd->kd_hdr.kh_bitmap_blocks * bs / 2;
-	bytes = (kd->kd_max_mapnr + 7) / 8;
+	bytes = kd->kd_max_mapnr / 8 + (kd->kd_max_mapnr % 8 != 0);
 	if (bytes > half)
 		return (image_fail(errbuf, errlen, EINVAL, "%s: bitmap_blocks "
 		    "(%" PRIu32 ") leave %" PRIu64 " bytes per bitmap, too few "
@@ -543,6 +543,11 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 		    "(offset %" PRIu64 ", %" PRIu64 " bytes) are not in the "
 		    "file (%" PRIu64 " bytes)", path, off, 2 * half,
 		    kd->kd_size));
+	if (kd->kd_max_mapnr > SIZE_MAX / IMAGE_PAGE ||
+	    kd->kd_max_mapnr > (UINT64_C(1) << 40))
+		return (image_fail(errbuf, errlen, EFBIG, "%s: max_mapnr %"
+		    PRIu64 " frames are beyond this host's address space",
+		    path, kd->kd_max_mapnr));
 	nchunks = (kd->kd_max_mapnr >> KD__RANK_SHIFT) + 1;
 	if ((kd->kd_bitmap = malloc((size_t)bytes)) == NULL ||
 	    (kd->kd_rank = malloc((size_t)nchunks * sizeof (uint64_t))) ==
@@ -571,8 +576,8 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 	if ((kd->kd_desc_off > kd->kd_size || descs > kd->kd_size -
 	    kd->kd_desc_off) && (kd->kd_hdr.kh_status &
 	    KD__STATUS_INCOMPLETE) == 0)
-		return (image_fail(errbuf, errlen, EINVAL, "%s: the descriptors "
-		    "of %" PRIu64 " dumped pages (offset %" PRIu64 ") run past "
+		return (image_fail(errbuf, errlen, EINVAL, "%s: the "
+		    "descriptors of %" PRIu64 " dumped pages (offset %" PRIu64 ") run past "
 		    "the end of the file (%" PRIu64 " bytes): a cut dump", path,
 		    count, kd->kd_desc_off, kd->kd_size));
 	return (0);
@@ -583,7 +588,7 @@ image_open_kdump(int fd, const char *path, bool flattened, bool writable,
     struct image *im, char *errbuf, size_t errlen)
 {
 	struct physmem_kdump *kd;
-	uint64_t fsize;
+	uint64_t fsize = 0;
 	int e;
 
 	(void) writable;	/* pages are private anonymous copies anyway */

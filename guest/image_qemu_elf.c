@@ -269,7 +269,7 @@ image_open_qemu_elf(int fd, const char *path, bool writable,
 	struct physmem_extent *ex = NULL;
 	struct image_notes in;
 	struct qe_phdr p;
-	uint64_t fsize, phoff, phnum, end = 0, frames = 0, i;
+	uint64_t fsize = 0, phoff, phnum = 0, end = 0, frames = 0, i;
 	size_t phent, next = 0, k;
 	uint16_t machine = 0;
 	bool elf64 = false;
@@ -339,8 +339,8 @@ image_open_qemu_elf(int fd, const char *path, bool writable,
 		frames += ex[k].pe_npages;
 		if (k > 0 && ex[k - 1].pe_gfn + ex[k - 1].pe_npages >
 		    ex[k].pe_gfn) {
-			e = image_fail(errbuf, errlen, EINVAL, "%s: two PT_LOAD "
-			    "segments hold physical address 0x%" PRIx64 " (a "
+			e = image_fail(errbuf, errlen, EINVAL, "%s: two "
+			    "PT_LOAD segments hold physical address 0x%" PRIx64 " (a "
 			    "dump taken with paging on? take it without)",
 			    path, ex[k].pe_gfn * IMAGE_PAGE);
 			goto fail;

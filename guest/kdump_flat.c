@@ -289,7 +289,7 @@ kdump_flat_open(int fd, const char *path, struct kdump_flat **kfp,
 	unsigned char h[32];
 	struct kdump_flat *kf;
 	struct kf_record *rec = NULL;
-	uint64_t fsize;
+	uint64_t fsize = 0;
 	size_t n = 0;
 	int e;
 

@@ -29,3 +29,8 @@ guest_libphguest_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS) $(ZLIB_CFLAGS) $(LZO
 	$(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
 guest_libphguest_la_LIBADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) \
 	$(ZSTD_LIBS)
+
+# The guest handle's public header: shipped with the sources now, since
+# the image openers use its struct guest_regs; it is installed once the
+# handle is.
+EXTRA_DIST += include/porthole/guest.h

@@ -460,13 +460,15 @@ ib_build_kdump(struct ib_buf *w, const struct ib_kdump_opts *o,
 	{
 		size_t h = o->k_64 ? 424 : 412;
 
-		ib_put(w, h + 0, 0, 4);				/* status */
-		ib_put(w, h + 4, bs, 4);			/* block_size */
-		ib_put(w, h + 8, sub_blocks, 4);		/* sub_hdr_size */
-		ib_put(w, h + 12, 2 * bmlen / bs, 4);		/* bitmap_blocks */
+		/* status, block_size, sub_hdr_size, bitmap_blocks,
+		 * max_mapnr, ..., nr_cpus */
+		ib_put(w, h + 0, 0, 4);
+		ib_put(w, h + 4, bs, 4);
+		ib_put(w, h + 8, sub_blocks, 4);
+		ib_put(w, h + 12, 2 * bmlen / bs, 4);
 		ib_put(w, h + 16, o->k_max_mapnr > UINT32_MAX ? UINT32_MAX :
-		    o->k_max_mapnr, 4);				/* max_mapnr */
-		ib_put(w, h + 36, o->k_nr_cpus, 4);		/* nr_cpus */
+		    o->k_max_mapnr, 4);
+		ib_put(w, h + 36, o->k_nr_cpus, 4);
 	}
 	ib_reserve(w, bs);
 	w->len = bs;

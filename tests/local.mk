@@ -68,9 +68,20 @@ tests_unit_xc_core_write_test_LDADD = guest/libphguest.la xen/libphxen.la \
 # The image openers (guest/image*.c) on images each test writes itself,
 # read back frame by frame through the physical window.
 image_tests = \
+	tests/unit/image_detect_test \
 	tests/unit/image_kdump_test \
 	tests/unit/image_qemu_elf_test \
+	tests/unit/image_real_test \
 	tests/unit/image_xc_core_test
+tests_unit_image_real_test_SOURCES = tests/unit/image_real_test.c \
+	tests/unit/image_check.h
+tests_unit_image_real_test_LDADD = guest/libphguest.la \
+	xen/libphxen.la vm/libphvm.la
+tests_unit_image_detect_test_SOURCES = \
+	tests/unit/image_detect_test.c tests/unit/image_check.h \
+	tests/image_build.h
+tests_unit_image_detect_test_LDADD = guest/libphguest.la \
+	xen/libphxen.la vm/libphvm.la
 tests_unit_image_kdump_test_SOURCES = \
 	tests/unit/image_kdump_test.c tests/unit/image_check.h \
 	tests/image_build.h

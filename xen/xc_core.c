@@ -1003,8 +1003,9 @@ xc_core_vcpus(const struct xc_core *core, struct xen_vcpu_regs **regsp,
 		return xen_err_set(err, EINVAL, "%s: not a valid xc-core file: "
 		    ".xen_prstatus holds %" PRIu64 " bytes, too few for %"
 		    PRIu64 " %s vCPU contexts of %zu bytes", core->c_name,
-		    ci->ci_prstatus_size, n, xen_vcpu_layout_name(layout),
-		    need);
+		    ci->ci_prstatus_size, n, layout == XEN_VCPU_PV32 ?
+		    "32-bit PV" : layout == XEN_VCPU_PV64 ? "64-bit PV" :
+		    "HVM", need);
 	buf = malloc((size_t)ci->ci_prstatus_size);
 	regs = calloc((size_t)n, sizeof(*regs));
 	if (buf == NULL || regs == NULL) {

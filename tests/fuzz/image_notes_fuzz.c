@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(r->gr_online && (r->gr_valid & GUEST_REGS_GPR));
 		FUZZ_ASSERT(r->gr_addr_bits == 16 || r->gr_addr_bits == 32 ||
 		    r->gr_addr_bits == 64);
-		/* Long mode only with paging and PAE, when the CRs are known. */
+		/* Long mode only with paging and PAE (when CRs are known). */
 		if ((r->gr_valid & GUEST_REGS_CR) && (r->gr_efer & 0x400))
 			FUZZ_ASSERT((r->gr_cr0 & 0x80000001) == 0x80000001 &&
 			    (r->gr_cr4 & 0x20));

@@ -13,6 +13,7 @@
 #define PORTHOLE_TESTS_IMAGE_CHECK_H
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>

@@ -201,13 +201,15 @@ check_vcpus(const struct scenario *sc, const struct image *im)
 		CHECK(r->gr_kernel_gs_base == (q && sc->sc_qemu_size >= 440 ?
 		    v.v_kernel_gs_base : 0));
 		if (q) {
-			CHECK(r->gr_cr0 == v.v_cr[0] && r->gr_cr2 == v.v_cr[2] &&
+			CHECK(r->gr_cr0 == v.v_cr[0] &&
+			    r->gr_cr2 == v.v_cr[2] &&
 			    r->gr_cr3 == v.v_cr[3] && r->gr_cr4 == v.v_cr[4]);
 		} else
 			CHECK(r->gr_cr3 == 0);
 		if (sc->sc_long) {
 			CHECK(r->gr_addr_bits == 64);
-			CHECK((r->gr_efer & 0xd00) == 0xd00);	/* LME LMA NXE */
+			/* LME, LMA, NXE */
+			CHECK((r->gr_efer & 0xd00) == 0xd00);
 		} else {
 			CHECK(r->gr_addr_bits == 32);
 			CHECK((r->gr_efer & 0x400) == 0);	/* no LMA */
