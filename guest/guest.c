@@ -18,24 +18,13 @@
 #include <sys/mman.h>
 
 #include <porthole/guest.h>
+#include "guest/errbuf.h"
 #include "guest/guest_impl.h"
 #include "guest/x86_tlb.h"
 
 #define	GUEST_SPEC_XEN		"xen:"
 #define	GUEST_WINDOW_SLACK	((uint64_t)1 << 30)
 #define	GUEST_WINDOW_32		((size_t)512 << 20)
-
-void
-guest__errf(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void) vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * The window: on a 64-bit host room for the whole guest (seg_kpm) and
@@ -61,7 +50,7 @@ guest_window_open(struct guest *g, const struct physwin_opts *tuned,
 	uint64_t nframes = physmem_nframes(g->g_pm);
 
 	if (nframes == 0 || nframes > ((uint64_t)1 << 40)) {
-		guest__errf(errbuf, errlen, "%s: the guest's physical address "
+		errbuf_printf(errbuf, errlen, "%s: the guest's physical address "
 		    "space (%llu frames) is empty or too large to map", g->g_name,
 		    (unsigned long long)nframes);
 		return (EINVAL);
@@ -69,7 +58,7 @@ guest_window_open(struct guest *g, const struct physwin_opts *tuned,
 	if ((g->g_as = as_alloc(guest_window_size(nframes))) == NULL) {
 		int e = errno;
 
-		guest__errf(errbuf, errlen, "%s: no address space for the "
+		errbuf_printf(errbuf, errlen, "%s: no address space for the "
 		    "guest's window (%llu frames): %s", g->g_name,
 		    (unsigned long long)nframes, strerror(e));
 		return (e);
@@ -80,7 +69,7 @@ guest_window_open(struct guest *g, const struct physwin_opts *tuned,
 	if ((g->g_pw = physwin_open(g->g_as, g->g_pm, &o)) == NULL) {
 		int e = errno;
 
-		guest__errf(errbuf, errlen, "%s: no physical window for %llu "
+		errbuf_printf(errbuf, errlen, "%s: no physical window for %llu "
 		    "frames: %s", g->g_name, (unsigned long long)nframes,
 		    strerror(e));
 		return (e);
@@ -95,13 +84,13 @@ guest_image_open(struct guest *g, const char *path, unsigned flags,
 	int e;
 
 	if (flags & GUEST_OPEN_WRITE) {
-		guest__errf(errbuf, errlen, "%s is a memory image, which "
+		errbuf_printf(errbuf, errlen, "%s is a memory image, which "
 		    "porthole never writes; ask for a writable copy instead "
 		    "(GUEST_OPEN_COPY, porthole's --copy)", path);
 		return (EROFS);
 	}
 	if (flags & GUEST_OPEN_PAUSE) {
-		guest__errf(errbuf, errlen, "%s is a memory image: there is "
+		errbuf_printf(errbuf, errlen, "%s is a memory image: there is "
 		    "nothing to pause", path);
 		return (EINVAL);
 	}
@@ -117,7 +106,7 @@ guest_image_open(struct guest *g, const char *path, unsigned flags,
 		g->g_pv = true;
 		if ((e = guest_m2p_build(&g->g_m2p, g->g_image.im_p2m,
 		    g->g_image.im_np2m)) != 0) {
-			guest__errf(errbuf, errlen, "%s: no memory for the PV "
+			errbuf_printf(errbuf, errlen, "%s: no memory for the PV "
 			    "guest's machine-to-guest frame table", path);
 			return (e);
 		}
@@ -138,11 +127,11 @@ guest__open_tuned(const char *spec, unsigned flags,
 	struct guest *g;
 	int e;
 
-	guest__errf(errbuf, errlen, "%s", "");
+	errbuf_printf(errbuf, errlen, "%s", "");
 	if (spec == NULL || *spec == '\0' ||
 	    (flags & ~(GUEST_OPEN_WRITE | GUEST_OPEN_COPY |
 	    GUEST_OPEN_PAUSE)) != 0) {
-		guest__errf(errbuf, errlen, "no guest named, or unknown open "
+		errbuf_printf(errbuf, errlen, "no guest named, or unknown open "
 		    "flags 0x%x", flags);
 		errno = EINVAL;
 		return (NULL);
@@ -150,14 +139,14 @@ guest__open_tuned(const char *spec, unsigned flags,
 	if ((g = calloc(1, sizeof (*g))) == NULL ||
 	    (g->g_name = strdup(spec)) == NULL) {
 		free(g);
-		guest__errf(errbuf, errlen, "%s: out of memory", spec);
+		errbuf_printf(errbuf, errlen, "%s: out of memory", spec);
 		errno = ENOMEM;
 		return (NULL);
 	}
 	g->g_flags = flags;
 	if (strncmp(spec, GUEST_SPEC_XEN, strlen(GUEST_SPEC_XEN)) == 0) {
 		if (flags & GUEST_OPEN_COPY) {
-			guest__errf(errbuf, errlen, "%s: a writable copy is for "
+			errbuf_printf(errbuf, errlen, "%s: a writable copy is for "
 			    "images; to write to a live domain, open it for "
 			    "writing (--write)", spec);
 			e = EINVAL;
@@ -174,7 +163,7 @@ guest__open_tuned(const char *spec, unsigned flags,
 		    errbuf, errlen);
 	if (e == 0 && (e = guest_space_setup(g, t == NULL ||
 	    !t->gt_no_tlb)) != 0)
-		guest__errf(errbuf, errlen, "%s: out of memory for the "
+		errbuf_printf(errbuf, errlen, "%s: out of memory for the "
 		    "translation cache", spec);
 	if (e == 0)
 		return (g);

@@ -61,10 +61,6 @@ struct guest_tuning {
 struct guest *guest__open_tuned(const char *spec, unsigned flags,
 	    const struct guest_tuning *t, char *errbuf, size_t errlen);
 
-/* Fill errbuf with a formatted sentence (errbuf may be NULL). */
-void	guest__errf(char *errbuf, size_t errlen, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
 /* The live backend (guest_live.c); without Xen, open fails ENOTSUP. */
 int	guest_live_open(struct guest *g, const char *spec, unsigned flags,
 	    char *errbuf, size_t errlen);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/errbuf.h"
 #include "guest/guest_impl.h"
 
 #ifdef HAVE_XEN
@@ -79,20 +80,20 @@ guest_live_open(struct guest *g, const char *spec, unsigned flags,
 		goto xen_fail;
 	if ((g->g_pm = physmem_live_open(gl->gl_xp)) == NULL) {
 		e = errno;
-		guest__errf(errbuf, errlen, "domain %s: no live memory "
+		errbuf_printf(errbuf, errlen, "domain %s: no live memory "
 		    "provider: %s", spec, strerror(e));
 		return (e);
 	}
 	if (xen_physmem_has_p2m(gl->gl_xp)) {
 		g->g_pv = true;
 		if ((e = live_m2p(g, gl->gl_xp)) != 0) {
-			guest__errf(errbuf, errlen, "domain %s: no memory for "
+			errbuf_printf(errbuf, errlen, "domain %s: no memory for "
 			    "its machine-to-guest frame table", spec);
 			return (e);
 		}
 	}
 	if ((flags & GUEST_OPEN_PAUSE) && (e = guest_live_pause(gl)) != 0) {
-		guest__errf(errbuf, errlen, "domain %s: cannot pause it: %s",
+		errbuf_printf(errbuf, errlen, "domain %s: cannot pause it: %s",
 		    spec, strerror(e));
 		return (e);
 	}
@@ -100,9 +101,9 @@ guest_live_open(struct guest *g, const char *spec, unsigned flags,
 xen_fail:
 	e = xe.xe_errno != 0 ? xe.xe_errno : errno != 0 ? errno : EIO;
 	if (xe.xe_msg[0] != '\0')
-		guest__errf(errbuf, errlen, "%s", xe.xe_msg);
+		errbuf_printf(errbuf, errlen, "%s", xe.xe_msg);
 	else
-		guest__errf(errbuf, errlen, "domain %s: %s", spec,
+		errbuf_printf(errbuf, errlen, "domain %s: %s", spec,
 		    strerror(e));
 	return (e);
 }
@@ -229,7 +230,7 @@ guest_live_open(struct guest *g, const char *spec, unsigned flags,
 {
 	(void) g;
 	(void) flags;
-	guest__errf(errbuf, errlen, "domain %s: this porthole was built "
+	errbuf_printf(errbuf, errlen, "domain %s: this porthole was built "
 	    "without Xen support (configure found no libxen-dev); open a "
 	    "memory image instead", spec);
 	return (ENOTSUP);

@@ -234,6 +234,17 @@ fault_clear(struct guest_fault *why, uint64_t end)
 	why->gf_what = "";
 }
 
+/* A fault at va that no walk describes. */
+static void
+fault_set(struct guest_fault *why, uint64_t va, int err, const char *what)
+{
+	if (why == NULL)
+		return;
+	fault_clear(why, va);
+	why->gf_errno = err;
+	why->gf_what = what;
+}
+
 size_t
 guest_vread(struct guest *g, const struct guest_space *sp, uint64_t va,
     void *buf, size_t len, struct guest_fault *why)
@@ -245,11 +256,7 @@ guest_vread(struct guest *g, const struct guest_space *sp, uint64_t va,
 	size_t done;
 
 	if (!space_begin(g, sp, &sr, &pr, &xp)) {
-		if (why != NULL) {
-			fault_clear(why, va);
-			why->gf_errno = EINVAL;
-			why->gf_what = "unusable address space";
-		}
+		fault_set(why, va, EINVAL, "unusable address space");
 		return (0);
 	}
 	done = x86_vread(xp, &pr, g->g_tlb, x86_paging_root(xp, sp->gs_cr3),
@@ -272,11 +279,7 @@ guest_vwrite(struct guest *g, const struct guest_space *sp, uint64_t va,
 	size_t done = 0;
 
 	if (!space_begin(g, sp, &sr, &pr, &xp)) {
-		if (why != NULL) {
-			fault_clear(why, va);
-			why->gf_errno = EINVAL;
-			why->gf_what = "unusable address space";
-		}
+		fault_set(why, va, EINVAL, "unusable address space");
 		return (0);
 	}
 	while (done < len) {
@@ -296,11 +299,8 @@ guest_vwrite(struct guest *g, const struct guest_space *sp, uint64_t va,
 		}
 		gpa = xl.xl_pa;
 		if (sp->gs_machine && space_m2p(g, gpa, &gpa) != 0) {
-			if (why != NULL) {
-				fault_clear(why, cur);
-				why->gf_errno = EFAULT;
-				why->gf_what = "machine frame not the guest's";
-			}
+			fault_set(why, cur, EFAULT, "machine frame not the "
+			    "guest's");
 			return (done);
 		}
 		if (guest_pwrite(g, gpa, src + done, n, &pf) != n) {

@@ -9,6 +9,7 @@
 noinst_LTLIBRARIES += guest/libphguest.la
 
 guest_libphguest_la_SOURCES = \
+	guest/errbuf.h \
 	guest/guest.c \
 	guest/guest_impl.h \
 	guest/guest_live.c \

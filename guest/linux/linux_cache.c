@@ -24,26 +24,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest/errbuf.h"
 #include "guest/linux/linux_cache.h"
 
 #define	LCACHE_MAGIC	"porthole-linux-profile"
 #define	LCACHE_MAX_LINE	2048u
-
-static void
-lcache_errf(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-lcache_errf(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	(void) vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint64_t
 lcache_fnv(const unsigned char *p, size_t n)
@@ -258,13 +243,13 @@ lcache_store(const char *dir, const struct lcache *c, char *errbuf,
 	ssize_t n;
 
 	if ((err = lcache_path(dir, c->lc_key, path, sizeof (path))) != 0) {
-		lcache_errf(errbuf, errlen, "no cache file name for key \"%s\"",
+		errbuf_printf(errbuf, errlen, "no cache file name for key \"%s\"",
 		    c->lc_key);
 		return (err);
 	}
 	if (strchr(banner, '\n') != NULL || !lcache_word_ok(c->lc_release) ||
 	    (c->lc_btf_len > 0 && c->lc_btf == NULL)) {
-		lcache_errf(errbuf, errlen, "the profile for %s has a release "
+		errbuf_printf(errbuf, errlen, "the profile for %s has a release "
 		    "or banner the cache cannot hold", c->lc_key);
 		return (EINVAL);
 	}
@@ -292,7 +277,7 @@ lcache_store(const char *dir, const struct lcache *c, char *errbuf,
 		return (ENOMEM);
 	}
 	if ((err = lcache_mkdirs(dir)) != 0) {
-		lcache_errf(errbuf, errlen, "cannot make the cache directory "
+		errbuf_printf(errbuf, errlen, "cannot make the cache directory "
 		    "%s: %s", dir, strerror(err));
 		free(b.b_p);
 		return (err);
@@ -300,7 +285,7 @@ lcache_store(const char *dir, const struct lcache *c, char *errbuf,
 	(void) snprintf(tmp, sizeof (tmp), "%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
 		err = errno;
-		lcache_errf(errbuf, errlen, "cannot write a cache file in %s: "
+		errbuf_printf(errbuf, errlen, "cannot write a cache file in %s: "
 		    "%s", dir, strerror(err));
 		free(b.b_p);
 		return (err);
@@ -320,7 +305,7 @@ lcache_store(const char *dir, const struct lcache *c, char *errbuf,
 		err = errno;
 	if (err != 0) {
 		(void) unlink(tmp);
-		lcache_errf(errbuf, errlen, "cannot write the cache file %s: %s",
+		errbuf_printf(errbuf, errlen, "cannot write the cache file %s: %s",
 		    path, strerror(err));
 		return (err);
 	}
@@ -525,14 +510,14 @@ lcache_load(const char *dir, const char *key, struct lcache *c,
 
 	memset(c, 0, sizeof (*c));
 	if ((err = lcache_path(dir, key, path, sizeof (path))) != 0) {
-		lcache_errf(errbuf, errlen, "no cache file name for key \"%s\"",
+		errbuf_printf(errbuf, errlen, "no cache file name for key \"%s\"",
 		    key);
 		return (err);
 	}
 	(void) snprintf(c->lc_key, sizeof (c->lc_key), "%s", key);
 	if ((err = lcache_slurp(path, &buf, &len)) != 0) {
 		if (err != ENOENT)
-			lcache_errf(errbuf, errlen, "cannot read the cache file "
+			errbuf_printf(errbuf, errlen, "cannot read the cache file "
 			    "%s: %s", path, strerror(err));
 		return (err);
 	}
@@ -560,7 +545,7 @@ lcache_load(const char *dir, const char *key, struct lcache *c,
 out:
 	free(buf);
 	if (err != 0) {
-		lcache_errf(errbuf, errlen, "the cache file %s is refused: %s",
+		errbuf_printf(errbuf, errlen, "the cache file %s is refused: %s",
 		    path, why);
 		lcache_fini(c);
 		(void) snprintf(c->lc_key, sizeof (c->lc_key), "%s", key);

@@ -23,22 +23,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest/errbuf.h"
 #include "guest/linux/linux_sysmap.h"
 
 #define	LVMLINUX_MAX_SECTIONS	65535u
 #define	LVMLINUX_MAX_SECTION	(512u << 20)	/* bytes of one section */
-
-static int
-lsysmap_hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
 
 /* "ADDR TYPE NAME": true with the fields (name NUL-terminated in line). */
 static bool
@@ -49,7 +38,7 @@ lsysmap_line(char *line, uint64_t *addrp, char *typep, char **namep)
 	unsigned n = 0;
 	int d;
 
-	for (; (d = lsysmap_hexdigit(*p)) >= 0; p++, n++) {
+	for (; (d = hexdigit_value(*p)) >= 0; p++, n++) {
 		if (n == 16)
 			return (false);
 		v = v << 4 | (uint64_t)d;

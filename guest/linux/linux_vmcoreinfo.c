@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guest/errbuf.h"
 #include "guest/linux/linux_vmcoreinfo.h"
 
 static const char lvmci_magic[] = "OSRELEASE=";
@@ -46,18 +47,6 @@ lvmci_is_ident(const char *s, size_t len)
 	return (true);
 }
 
-static int
-lvmci_hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /* Hexadecimal, an optional 0x, at most 64 bits: true with *vp. */
 static bool
 lvmci_hex(const char *s, uint64_t *vp)
@@ -69,7 +58,7 @@ lvmci_hex(const char *s, uint64_t *vp)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	for (; *s != '\0'; s++, n++) {
-		if ((d = lvmci_hexdigit(*s)) < 0 || n == 16)
+		if ((d = hexdigit_value(*s)) < 0 || n == 16)
 			return (false);
 		v = v << 4 | (uint64_t)d;
 	}
@@ -171,7 +160,7 @@ lvmci_line(char *line, struct lvmci *out, struct linux_profile *p,
 		if (n == 0 || n % 2 != 0 || n > 2 * LVMCI_BUILD_ID_MAX)
 			return (0);
 		for (i = 0; i < n; i++) {
-			if (lvmci_hexdigit(val[i]) < 0)
+			if (hexdigit_value(val[i]) < 0)
 				return (0);
 		}
 		for (i = 0; i < n; i++)
