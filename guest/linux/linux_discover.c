@@ -471,19 +471,33 @@ ld_space(struct ld *d)
  * Now that the banner's virtual address may be known: a space that does
  * not map it goes, and the next way to make one is tried.
  */
+static void ld_space_search(struct ld *d);
+
 static void
 ld_space_check(struct ld *d)
 {
+	struct guest_space kept;
+	bool keep = false;
+
 	if (d->d_space && d->d_bva && d->d_banner &&
 	    !ld_maps(d, &d->d_sp, d->d_banner_va, d->d_b.lb_pa)) {
 		/*
-		 * VMCOREINFO's root is the kernel's word: kept, so that a
-		 * walker that cannot follow its tables fails loudly later
-		 * rather than the kernel going unrecognised.
+		 * VMCOREINFO's root is the kernel's word: kept when nothing
+		 * else maps the banner, so that a walker that cannot follow
+		 * its tables fails loudly later rather than the kernel going
+		 * unrecognised.
 		 */
-		if (strcmp(d->d_space_from, "vmcoreinfo") == 0)
-			return;
+		keep = strcmp(d->d_space_from, "vmcoreinfo") == 0;
+		kept = d->d_sp;
 		d->d_space = false;
+		if (keep) {
+			ld_space_search(d);
+			if (!d->d_space) {
+				d->d_sp = kept;
+				d->d_space = true;
+			}
+			return;
+		}
 	}
 	ld_space(d);
 }
@@ -509,6 +523,80 @@ ld_banner_va(struct ld *d)
 	    d->d_b.lb_pa < 0x100000000ULL - LD_I386_PAGE_OFFSET) {
 		d->d_banner_va = d->d_b.lb_pa + LD_I386_PAGE_OFFSET;
 		d->d_bva = true;
+	}
+}
+
+/*
+ * The last way to a kernel space: search physical memory for a root
+ * table that maps the banner's virtual address to the banner (kallsyms
+ * without data symbols, no registers, no VMCOREINFO).  The root is in
+ * the kernel image (swapper_pg_dir, init_top_pgt), so the pages near the
+ * banner go first; each candidate must have the top-level entry for the
+ * banner present before a walk is tried.
+ */
+static void
+ld_space_search(struct ld *d)
+{
+	static const enum guest_paging x64[] = { GUEST_PAGING_4LEVEL,
+	    GUEST_PAGING_5LEVEL };
+	static const enum guest_paging x86[] = { GUEST_PAGING_PAE,
+	    GUEST_PAGING_32 };
+	const enum guest_paging *modes;
+	struct guest_space sp;
+	uint64_t end = d->d_phys.lm_end, lo, hi, p, off, entry;
+	unsigned m, pass, shift, esz;
+	unsigned char e[8];
+
+	if (d->d_space || !d->d_banner || !d->d_bva ||
+	    d->d_arch == LD_ARCH_UNKNOWN)
+		return;
+	modes = d->d_arch == LD_ARCH_X64 ? x64 : x86;
+	memset(&sp, 0, sizeof (sp));
+	sp.gs_nxe = true;
+	sp.gs_pse = true;
+	for (m = 0; m < 2; m++) {
+		sp.gs_mode = modes[m];
+		shift = sp.gs_mode == GUEST_PAGING_5LEVEL ? 48 :
+		    sp.gs_mode == GUEST_PAGING_4LEVEL ? 39 :
+		    sp.gs_mode == GUEST_PAGING_PAE ? 30 : 22;
+		esz = sp.gs_mode == GUEST_PAGING_32 ? 4 : 8;
+		off = ((d->d_banner_va >> shift) & (sp.gs_mode ==
+		    GUEST_PAGING_PAE ? 3 : sp.gs_mode == GUEST_PAGING_32 ?
+		    1023 : 511)) * esz;
+		for (pass = 0; pass < 2; pass++) {
+			lo = pass == 0 ? (d->d_b.lb_pa > LD_IMAGE_WINDOW ?
+			    d->d_b.lb_pa - LD_IMAGE_WINDOW : 0) & ~0xfffULL : 0;
+			hi = pass == 0 ? d->d_b.lb_pa + LD_IMAGE_WINDOW : end;
+			for (p = lo; p < hi && p < end; p += LK_PAGE_SIZE) {
+				if (pass == 1 && p >= d->d_b.lb_pa -
+				    (d->d_b.lb_pa > LD_IMAGE_WINDOW ?
+				    LD_IMAGE_WINDOW : d->d_b.lb_pa) &&
+				    p < d->d_b.lb_pa + LD_IMAGE_WINDOW)
+					continue;	/* done in pass 0 */
+				if (lk_mem_read(&d->d_phys, p + off, e, esz) !=
+				    0)
+					continue;
+				entry = e[0] | (uint64_t)e[1] << 8 |
+				    (uint64_t)e[2] << 16 | (uint64_t)e[3] << 24;
+				if (esz == 8)
+					entry |= (uint64_t)e[4] << 32 |
+					    (uint64_t)e[5] << 40 |
+					    (uint64_t)e[6] << 48 |
+					    (uint64_t)e[7] << 56;
+				if (!(entry & 1))
+					continue;
+				sp.gs_cr3 = p;
+				if (ld_maps(d, &sp, d->d_banner_va,
+				    d->d_b.lb_pa)) {
+					d->d_sp = sp;
+					d->d_space = true;
+					d->d_space_from = "page-table search";
+					d->d_pae = sp.gs_mode ==
+					    GUEST_PAGING_PAE;
+					return;
+				}
+			}
+		}
 	}
 }
 
@@ -633,8 +721,14 @@ ld_kallsyms(struct ld *d)
 		if (lksyms_locate(&d->d_phys, from, hi, psize, &d->d_kallsyms,
 		    d->d_ks_why, sizeof (d->d_ks_why)) != 0)
 			return;
+		/* The table's pointer size says the architecture, if unknown. */
+		if (d->d_arch == LD_ARCH_UNKNOWN)
+			d->d_arch = d->d_kallsyms.ks_ptr_size == 8 ?
+			    LD_ARCH_X64 : LD_ARCH_I386;
 		if (ld_kallsyms_fit(d, &d->d_kallsyms))
 			break;
+		if (psize == 0)
+			d->d_arch = LD_ARCH_UNKNOWN;
 		from = d->d_kallsyms.ks_token_table + 1;
 		lksyms_fini(&d->d_kallsyms);
 		(void) snprintf(d->d_ks_why, sizeof (d->d_ks_why), "kallsyms "
@@ -645,9 +739,6 @@ ld_kallsyms(struct ld *d)
 		return;
 	d->d_ks = true;
 	ld_source(d, "kallsyms");
-	if (d->d_arch == LD_ARCH_UNKNOWN)
-		d->d_arch = d->d_kallsyms.ks_ptr_size == 8 ? LD_ARCH_X64 :
-		    LD_ARCH_I386;
 	(void) lksyms_foreach(&d->d_kallsyms, ld_add_symbol, d->d_prof);
 	if (!d->d_bva && lksyms_lookup(&d->d_kallsyms, "linux_banner",
 	    &d->d_banner_va) == 0)
@@ -1131,6 +1222,7 @@ linux_open(struct guest *g, const struct linux_opts *opts, char *errbuf,
 	}
 	ld_space_check(d);
 	ld_banner_va(d);
+	ld_space_search(d);
 	if (!d->d_cached)
 		ld_btf(d);
 	if ((err = ld_overrides(d)) != 0)
