@@ -534,6 +534,23 @@ ld_banner_va(struct ld *d)
  * banner go first; each candidate must have the top-level entry for the
  * banner present before a walk is tried.
  */
+/*
+ * Is the page at p a root table of sp's mode that maps the banner?  off
+ * and esz: where the top-level entry for the banner is, and its size.
+ */
+static bool
+ld_root_at(struct ld *d, struct guest_space *sp, uint64_t p, uint64_t off,
+    unsigned esz)
+{
+	unsigned char e[8];
+
+	/* The entry's present bit first: one byte read, most pages fail. */
+	if (lk_mem_read(&d->d_phys, p + off, e, esz) != 0 || !(e[0] & 1))
+		return (false);
+	sp->gs_cr3 = p;
+	return (ld_maps(d, sp, d->d_banner_va, d->d_b.lb_pa));
+}
+
 static void
 ld_space_search(struct ld *d)
 {
@@ -543,61 +560,57 @@ ld_space_search(struct ld *d)
 	    GUEST_PAGING_32 };
 	const enum guest_paging *modes;
 	struct guest_space sp;
-	uint64_t end = d->d_phys.lm_end, lo, hi, p, off, entry;
-	unsigned m, pass, shift, esz;
-	unsigned char e[8];
+	uint64_t end = d->d_phys.lm_end, wlo, whi, p, off, mask;
+	unsigned m, shift, esz;
 
 	if (d->d_space || !d->d_banner || !d->d_bva ||
 	    d->d_arch == LD_ARCH_UNKNOWN)
 		return;
 	modes = d->d_arch == LD_ARCH_X64 ? x64 : x86;
+	wlo = (d->d_b.lb_pa > LD_IMAGE_WINDOW ? d->d_b.lb_pa -
+	    LD_IMAGE_WINDOW : 0) & ~(uint64_t)(LK_PAGE_SIZE - 1);
+	whi = (d->d_b.lb_pa + LD_IMAGE_WINDOW + LK_PAGE_SIZE - 1) &
+	    ~(uint64_t)(LK_PAGE_SIZE - 1);
+	if (whi > end)
+		whi = end;
 	memset(&sp, 0, sizeof (sp));
 	sp.gs_nxe = true;
 	sp.gs_pse = true;
 	for (m = 0; m < 2; m++) {
 		sp.gs_mode = modes[m];
-		shift = sp.gs_mode == GUEST_PAGING_5LEVEL ? 48 :
-		    sp.gs_mode == GUEST_PAGING_4LEVEL ? 39 :
-		    sp.gs_mode == GUEST_PAGING_PAE ? 30 : 22;
-		esz = sp.gs_mode == GUEST_PAGING_32 ? 4 : 8;
-		off = ((d->d_banner_va >> shift) & (sp.gs_mode ==
-		    GUEST_PAGING_PAE ? 3 : sp.gs_mode == GUEST_PAGING_32 ?
-		    1023 : 511)) * esz;
-		for (pass = 0; pass < 2; pass++) {
-			lo = pass == 0 ? (d->d_b.lb_pa > LD_IMAGE_WINDOW ?
-			    d->d_b.lb_pa - LD_IMAGE_WINDOW : 0) & ~0xfffULL : 0;
-			hi = pass == 0 ? d->d_b.lb_pa + LD_IMAGE_WINDOW : end;
-			for (p = lo; p < hi && p < end; p += LK_PAGE_SIZE) {
-				if (pass == 1 && p >= d->d_b.lb_pa -
-				    (d->d_b.lb_pa > LD_IMAGE_WINDOW ?
-				    LD_IMAGE_WINDOW : d->d_b.lb_pa) &&
-				    p < d->d_b.lb_pa + LD_IMAGE_WINDOW)
-					continue;	/* done in pass 0 */
-				if (lk_mem_read(&d->d_phys, p + off, e, esz) !=
-				    0)
-					continue;
-				entry = e[0] | (uint64_t)e[1] << 8 |
-				    (uint64_t)e[2] << 16 | (uint64_t)e[3] << 24;
-				if (esz == 8)
-					entry |= (uint64_t)e[4] << 32 |
-					    (uint64_t)e[5] << 40 |
-					    (uint64_t)e[6] << 48 |
-					    (uint64_t)e[7] << 56;
-				if (!(entry & 1))
-					continue;
-				sp.gs_cr3 = p;
-				if (ld_maps(d, &sp, d->d_banner_va,
-				    d->d_b.lb_pa)) {
-					d->d_sp = sp;
-					d->d_space = true;
-					d->d_space_from = "page-table search";
-					d->d_pae = sp.gs_mode ==
-					    GUEST_PAGING_PAE;
-					return;
-				}
-			}
+		switch (sp.gs_mode) {
+		case GUEST_PAGING_5LEVEL:
+			shift = 48, mask = 511, esz = 8;
+			break;
+		case GUEST_PAGING_4LEVEL:
+			shift = 39, mask = 511, esz = 8;
+			break;
+		case GUEST_PAGING_PAE:
+			shift = 30, mask = 3, esz = 8;
+			break;
+		default:
+			shift = 22, mask = 1023, esz = 4;
+			break;
+		}
+		off = ((d->d_banner_va >> shift) & mask) * esz;
+		/* Near the banner (the image) first, then the rest. */
+		for (p = wlo; p < whi; p += LK_PAGE_SIZE) {
+			if (ld_root_at(d, &sp, p, off, esz))
+				goto found;
+		}
+		for (p = 0; p < end; p += LK_PAGE_SIZE) {
+			if (p == wlo)
+				p = whi;
+			if (p < end && ld_root_at(d, &sp, p, off, esz))
+				goto found;
 		}
 	}
+	return;
+found:
+	d->d_sp = sp;
+	d->d_space = true;
+	d->d_space_from = "page-table search";
+	d->d_pae = sp.gs_mode == GUEST_PAGING_PAE;
 }
 
 /* Step 4: the banner, and where it is mapped. */
