@@ -471,19 +471,33 @@ ld_space(struct ld *d)
  * Now that the banner's virtual address may be known: a space that does
  * not map it goes, and the next way to make one is tried.
  */
+static void ld_space_search(struct ld *d);
+
 static void
 ld_space_check(struct ld *d)
 {
+	struct guest_space kept;
+	bool keep = false;
+
 	if (d->d_space && d->d_bva && d->d_banner &&
 	    !ld_maps(d, &d->d_sp, d->d_banner_va, d->d_b.lb_pa)) {
 		/*
-		 * VMCOREINFO's root is the kernel's word: kept, so that a
-		 * walker that cannot follow its tables fails loudly later
-		 * rather than the kernel going unrecognised.
+		 * VMCOREINFO's root is the kernel's word: kept when nothing
+		 * else maps the banner, so that a walker that cannot follow
+		 * its tables fails loudly later rather than the kernel going
+		 * unrecognised.
 		 */
-		if (strcmp(d->d_space_from, "vmcoreinfo") == 0)
-			return;
+		keep = strcmp(d->d_space_from, "vmcoreinfo") == 0;
+		kept = d->d_sp;
 		d->d_space = false;
+		if (keep) {
+			ld_space_search(d);
+			if (!d->d_space) {
+				d->d_sp = kept;
+				d->d_space = true;
+			}
+			return;
+		}
 	}
 	ld_space(d);
 }
@@ -510,6 +524,93 @@ ld_banner_va(struct ld *d)
 		d->d_banner_va = d->d_b.lb_pa + LD_I386_PAGE_OFFSET;
 		d->d_bva = true;
 	}
+}
+
+/*
+ * The last way to a kernel space: search physical memory for a root
+ * table that maps the banner's virtual address to the banner (kallsyms
+ * without data symbols, no registers, no VMCOREINFO).  The root is in
+ * the kernel image (swapper_pg_dir, init_top_pgt), so the pages near the
+ * banner go first; each candidate must have the top-level entry for the
+ * banner present before a walk is tried.
+ */
+/*
+ * Is the page at p a root table of sp's mode that maps the banner?  off
+ * and esz: where the top-level entry for the banner is, and its size.
+ */
+static bool
+ld_root_at(struct ld *d, struct guest_space *sp, uint64_t p, uint64_t off,
+    unsigned esz)
+{
+	unsigned char e[8];
+
+	/* The entry's present bit first: one byte read, most pages fail. */
+	if (lk_mem_read(&d->d_phys, p + off, e, esz) != 0 || !(e[0] & 1))
+		return (false);
+	sp->gs_cr3 = p;
+	return (ld_maps(d, sp, d->d_banner_va, d->d_b.lb_pa));
+}
+
+static void
+ld_space_search(struct ld *d)
+{
+	static const enum guest_paging x64[] = { GUEST_PAGING_4LEVEL,
+	    GUEST_PAGING_5LEVEL };
+	static const enum guest_paging x86[] = { GUEST_PAGING_PAE,
+	    GUEST_PAGING_32 };
+	const enum guest_paging *modes;
+	struct guest_space sp;
+	uint64_t end = d->d_phys.lm_end, wlo, whi, p, off, mask;
+	unsigned m, shift, esz;
+
+	if (d->d_space || !d->d_banner || !d->d_bva ||
+	    d->d_arch == LD_ARCH_UNKNOWN)
+		return;
+	modes = d->d_arch == LD_ARCH_X64 ? x64 : x86;
+	wlo = (d->d_b.lb_pa > LD_IMAGE_WINDOW ? d->d_b.lb_pa -
+	    LD_IMAGE_WINDOW : 0) & ~(uint64_t)(LK_PAGE_SIZE - 1);
+	whi = (d->d_b.lb_pa + LD_IMAGE_WINDOW + LK_PAGE_SIZE - 1) &
+	    ~(uint64_t)(LK_PAGE_SIZE - 1);
+	if (whi > end)
+		whi = end;
+	memset(&sp, 0, sizeof (sp));
+	sp.gs_nxe = true;
+	sp.gs_pse = true;
+	for (m = 0; m < 2; m++) {
+		sp.gs_mode = modes[m];
+		switch (sp.gs_mode) {
+		case GUEST_PAGING_5LEVEL:
+			shift = 48, mask = 511, esz = 8;
+			break;
+		case GUEST_PAGING_4LEVEL:
+			shift = 39, mask = 511, esz = 8;
+			break;
+		case GUEST_PAGING_PAE:
+			shift = 30, mask = 3, esz = 8;
+			break;
+		default:
+			shift = 22, mask = 1023, esz = 4;
+			break;
+		}
+		off = ((d->d_banner_va >> shift) & mask) * esz;
+		/* Near the banner (the image) first, then the rest. */
+		for (p = wlo; p < whi; p += LK_PAGE_SIZE) {
+			if (ld_root_at(d, &sp, p, off, esz))
+				goto found;
+		}
+		for (p = 0; p < end; p += LK_PAGE_SIZE) {
+			if (p == wlo)
+				p = whi;
+			if (p < end && ld_root_at(d, &sp, p, off, esz))
+				goto found;
+		}
+	}
+	return;
+found:
+	d->d_sp = sp;
+	d->d_space = true;
+	d->d_space_from = "page-table search";
+	d->d_pae = sp.gs_mode == GUEST_PAGING_PAE;
 }
 
 /* Step 4: the banner, and where it is mapped. */
@@ -633,8 +734,14 @@ ld_kallsyms(struct ld *d)
 		if (lksyms_locate(&d->d_phys, from, hi, psize, &d->d_kallsyms,
 		    d->d_ks_why, sizeof (d->d_ks_why)) != 0)
 			return;
+		/* The table's pointer size says the architecture, if unknown. */
+		if (d->d_arch == LD_ARCH_UNKNOWN)
+			d->d_arch = d->d_kallsyms.ks_ptr_size == 8 ?
+			    LD_ARCH_X64 : LD_ARCH_I386;
 		if (ld_kallsyms_fit(d, &d->d_kallsyms))
 			break;
+		if (psize == 0)
+			d->d_arch = LD_ARCH_UNKNOWN;
 		from = d->d_kallsyms.ks_token_table + 1;
 		lksyms_fini(&d->d_kallsyms);
 		(void) snprintf(d->d_ks_why, sizeof (d->d_ks_why), "kallsyms "
@@ -645,9 +752,6 @@ ld_kallsyms(struct ld *d)
 		return;
 	d->d_ks = true;
 	ld_source(d, "kallsyms");
-	if (d->d_arch == LD_ARCH_UNKNOWN)
-		d->d_arch = d->d_kallsyms.ks_ptr_size == 8 ? LD_ARCH_X64 :
-		    LD_ARCH_I386;
 	(void) lksyms_foreach(&d->d_kallsyms, ld_add_symbol, d->d_prof);
 	if (!d->d_bva && lksyms_lookup(&d->d_kallsyms, "linux_banner",
 	    &d->d_banner_va) == 0)
@@ -1131,6 +1235,7 @@ linux_open(struct guest *g, const struct linux_opts *opts, char *errbuf,
 	}
 	ld_space_check(d);
 	ld_banner_va(d);
+	ld_space_search(d);
 	if (!d->d_cached)
 		ld_btf(d);
 	if ((err = ld_overrides(d)) != 0)

@@ -9,7 +9,8 @@
  * put there: VMCOREINFO; kallsyms alone; VMCOREINFO with kallsyms
  * broken; nothing but the banner (refused, saying what to pass) and
  * then a System.map; the cache written, used, refused when corrupt and
- * rewritten, not touched with LINUX_OPEN_NO_CACHE; an empty guest; a
+ * rewritten, not touched with LINUX_OPEN_NO_CACHE; kallsyms without data
+ * symbols (i386: the root table searched for); an empty guest; a
  * VMCOREINFO whose release the banner contradicts.
  */
 #include "config.h"
@@ -61,6 +62,7 @@ struct synth {
 	bool		s_x64;
 	bool		s_vmcoreinfo;
 	bool		s_break_kallsyms;
+	bool		s_text_only;		/* kallsyms: T and t only */
 	const char	*s_vmci_release;	/* NULL: RELEASE */
 	unsigned char	*s_mem;
 	uint64_t	s_img_pa;
@@ -114,7 +116,7 @@ make_syms(const struct synth *s, struct kenc_sym *k)
 	};
 	uint32_t n = 0, i;
 
-	if (s->s_x64) {
+	if (s->s_x64 && !s->s_text_only) {
 		(void) snprintf(k[n].ks_name, KENC_NAME_MAX, "fixed_percpu_data");
 		k[n].ks_type = 'A';
 		k[n].ks_abs = true;
@@ -132,6 +134,8 @@ make_syms(const struct synth *s, struct kenc_sym *k)
 		if (strcmp(img[i].n, "swapper_pg_dir") == 0 && s->s_x64)
 			continue;
 		if (strcmp(img[i].n, "init_top_pgt") == 0 && !s->s_x64)
+			continue;
+		if (s->s_text_only && img[i].t != 'T' && img[i].t != 't')
 			continue;
 		n++;
 	}
@@ -533,6 +537,46 @@ test_refused(void)
 	linux_close(NULL);
 }
 
+/*
+ * kallsyms without data symbols (CONFIG_KALLSYMS_ALL off): on i386 the
+ * direct map places the banner and a search of memory finds the root
+ * table; on x86_64 nothing places the banner, and the refusal says so.
+ */
+static void
+test_text_only(void)
+{
+	char err[512] = "";
+	struct linux_kernel *lk;
+	struct synth s;
+	struct guest *g;
+	uint64_t v;
+
+	memset(&s, 0, sizeof (s));
+	s.s_text_only = true;
+	REQUIRE((g = guest_open(build(&s), 0, err, sizeof (err))) != NULL);
+	lk = open_kernel(g, LINUX_OPEN_NO_CACHE, NULL, NULL, err,
+	    sizeof (err));
+	if (lk == NULL)
+		fprintf(stderr, "i386 text-only kallsyms: %s\n", err);
+	REQUIRE(lk != NULL);
+	check_kernel(g, lk, &s, false);
+	CHECK(linux_symbol(lk, "schedule", &v) == 0 &&
+	    v == s.s_text + 0x1000);
+	CHECK(linux_symbol(lk, "init_task", &v) == -1);
+	linux_close(lk);
+	guest_close(g);
+
+	memset(&s, 0, sizeof (s));
+	s.s_x64 = true;
+	s.s_text_only = true;
+	REQUIRE((g = guest_open(build(&s), 0, err, sizeof (err))) != NULL);
+	lk = open_kernel(g, LINUX_OPEN_NO_CACHE, NULL, NULL, err,
+	    sizeof (err));
+	CHECK(lk == NULL && errno == ENOENT && test_says(err, "kallsyms found") &&
+	    test_says(err, "System.map"));
+	guest_close(g);
+}
+
 int
 main(void)
 {
@@ -545,6 +589,7 @@ main(void)
 	test_paths(true);
 	test_paths(false);
 	test_banner_only();
+	test_text_only();
 	test_refused();
 	(void) snprintf(cmd, sizeof (cmd), "rm -rf '%s'", tmpdir);
 	CHECK(system(cmd) == 0);

@@ -7,7 +7,9 @@
  * directory, then again from the cache; every answer compared with the
  * variant's manifest (release, banner, KASLR offset, the symbols the
  * guest read from /proc/kallsyms, the paging mode) and the banner read
- * back through the kernel space.  One line per image on stderr says what
+ * back through the kernel space.  Then each raw image once more with the
+ * kernel's VMCOREINFO page hidden (in a private copy), so that the banner
+ * and kallsyms alone must do.  One line per image on stderr says what
  * discovery used and how long it took.
  *
  * Skips (77) when the images are absent: run `make images` first, or
@@ -213,6 +215,60 @@ run_image(const char *dir, const char *variant, const char *format,
 	guest_close(g);
 }
 
+/*
+ * The kernel's VMCOREINFO page hidden (a private copy of a raw image,
+ * its "OSRELEASE=" page start overwritten): discovery must get there by
+ * the banner and kallsyms alone.
+ */
+static void
+run_without_vmcoreinfo(const char *dir, const char *variant,
+    const struct manifest *m)
+{
+	char path[1024], err[512] = "", what[128], head[10];
+	struct linux_opts o;
+	struct linux_kernel *lk;
+	struct guest *g;
+	uint64_t pa, n, hidden = 0;
+	double t0;
+
+	(void) snprintf(path, sizeof (path), "%s/%s.raw", dir, variant);
+	(void) snprintf(what, sizeof (what), "%s raw without VMCOREINFO",
+	    variant);
+	if (access(path, R_OK) != 0)
+		return;
+	if ((g = guest_open(path, GUEST_OPEN_COPY, err, sizeof (err))) ==
+	    NULL) {
+		fprintf(stderr, "%s: SKIP (guest_open: %s)\n", what, err);
+		return;
+	}
+	n = guest_nframes(g);
+	for (pa = 0; pa < n << 12; pa += 4096) {
+		if (guest_pread(g, pa, head, sizeof (head), NULL) ==
+		    sizeof (head) && memcmp(head, "OSRELEASE=", 10) == 0 &&
+		    guest_pwrite(g, pa, "X", 1, NULL) == 1)
+			hidden++;
+	}
+	CHECK(hidden >= 1);
+	memset(&o, 0, sizeof (o));
+	o.lo_size = sizeof (o);
+	o.lo_flags = LINUX_OPEN_NO_CACHE;
+	t0 = seconds();
+	lk = linux_open(g, &o, err, sizeof (err));
+	if (lk == NULL) {
+		fprintf(stderr, "%s: FAIL linux_open: %s\n", what, err);
+		CHECK(lk != NULL);
+		guest_close(g);
+		return;
+	}
+	CHECK(strstr(linux_profile_source(lk), "vmcoreinfo") == NULL);
+	fprintf(stderr, "%s: %s (%s, %.2f s; KASLR %#" PRIx64 ", %s)\n",
+	    what, check_kernel(g, lk, m, what) == 0 ? "PASS" : "FAIL",
+	    linux_profile_source(lk), seconds() - t0, linux_kaslr_offset(lk),
+	    guest_paging_name(linux_kernel_space(lk)->gs_mode));
+	linux_close(lk);
+	guest_close(g);
+}
+
 int
 main(void)
 {
@@ -242,6 +298,7 @@ main(void)
 		found++;
 		for (f = 0; f < sizeof (formats) / sizeof (formats[0]); f++)
 			run_image(dir, variants[v], formats[f], &m, cache);
+		run_without_vmcoreinfo(dir, variants[v], &m);
 	}
 	(void) snprintf(cmd, sizeof (cmd), "rm -rf '%s'", cache);
 	CHECK(system(cmd) == 0);
