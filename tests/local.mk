@@ -20,6 +20,7 @@ EXTRA_DIST += tests/run-test.sh tests/test.h tests/prng.h
 LDADD = vm/libphvm.la
 tests_unit_guest_test_LDADD = libporthole.la
 tests_unit_porthole_domains_test_LDADD = libporthole.la
+tests_unit_guest_mappings_test_LDADD = libporthole.la
 unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
@@ -28,6 +29,7 @@ unit_tests = \
 	tests/unit/as_inject_test \
 	tests/unit/guest_test \
 	tests/unit/porthole_domains_test \
+	tests/unit/guest_mappings_test \
 	tests/unit/physmem_test \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \
