@@ -77,6 +77,11 @@ tests_unit_xen_pause_test_LDADD = xen/libphxen.la vm/libphvm.la
 tests_unit_xen_libvirt_test_LDADD = xen/libphxen.la vm/libphvm.la
 tests_unit_xen_domain_test_LDADD = xen/libphxen.la vm/libphvm.la
 
+# The images the command's tests run against, written from source.
+check_PROGRAMS += tests/cli-image
+tests_cli_image_SOURCES = tests/cli_image.c
+tests_cli_image_LDADD = xen/libphxen.la vm/libphvm.la
+
 TESTS += $(unit_tests) $(xen_unit_tests) \
 	tests/headers.test \
 	tests/abi.test \

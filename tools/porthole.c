@@ -11,6 +11,8 @@
 #include "tools/porthole.h"
 
 const struct command *const commands[] = {
+	&cmd_list,
+	&cmd_info,
 	&cmd_segs,
 	&cmd_help,
 	&cmd_version,
@@ -53,5 +55,6 @@ main(int argc, char **argv)
 		cli_error("unknown command '%s'; see porthole --help", name);
 		return (EXIT_USAGE);
 	}
+	cli_command = cmd;
 	return (cmd->cmd_main(argc - 1, argv + 1));
 }
