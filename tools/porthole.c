@@ -14,6 +14,9 @@ const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_info,
 	&cmd_segs,
+	&cmd_regs,
+	&cmd_read,
+	&cmd_v2p,
 	&cmd_help,
 	&cmd_version,
 	NULL
