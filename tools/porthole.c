@@ -16,7 +16,9 @@ const struct command *const commands[] = {
 	&cmd_segs,
 	&cmd_regs,
 	&cmd_read,
+	&cmd_write,
 	&cmd_v2p,
+	&cmd_dump,
 	&cmd_help,
 	&cmd_version,
 	NULL
