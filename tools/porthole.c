@@ -19,6 +19,7 @@ const struct command *const commands[] = {
 	&cmd_write,
 	&cmd_v2p,
 	&cmd_dump,
+	&cmd_grep,
 	&cmd_help,
 	&cmd_version,
 	NULL
