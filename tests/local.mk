@@ -85,5 +85,7 @@ tests_cli_image_LDADD = xen/libphxen.la vm/libphvm.la
 TESTS += $(unit_tests) $(xen_unit_tests) \
 	tests/headers.test \
 	tests/abi.test \
-	tests/cli.test
-EXTRA_DIST += tests/headers.test tests/abi.test tests/cli.test
+	tests/cli.test \
+	tests/cli_json.test
+EXTRA_DIST += tests/headers.test tests/abi.test tests/cli.test \
+	tests/cli_json.test
