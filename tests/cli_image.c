@@ -139,7 +139,7 @@ build(void)
 	memcpy(img + GREP_PA, GREP_MARKER, sizeof (GREP_MARKER) - 1);
 	memcpy(img + PHYS_PA, PHYS_MARKER, sizeof (PHYS_MARKER) - 1);
 	memcpy(img + SPLIT_PA1, SPLIT_MARKER, 10);
-	memcpy(img + SPLIT_PA2, SPLIT_MARKER + 10, sizeof (SPLIT_MARKER) - 11);
+	memcpy(img + SPLIT_PA2, &SPLIT_MARKER[10], sizeof (SPLIT_MARKER) - 11);
 	return (0);
 }
 

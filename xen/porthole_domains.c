@@ -42,6 +42,20 @@ domains_errf(char *errbuf, size_t errlen, const char *msg)
 		snprintf(errbuf, errlen, "%s", msg);
 }
 
+/* The argument checks every build makes: 0, or -1/EINVAL (said). */
+static int
+domains_args(int (*cb)(const struct porthole_domain *, void *),
+    char *errbuf, size_t errlen)
+{
+	domains_errf(errbuf, errlen, "");
+	if (cb == NULL) {
+		domains_errf(errbuf, errlen, "porthole_domains: no callback");
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 #ifdef HAVE_XEN
 
 static void
@@ -75,12 +89,8 @@ porthole_domains(int (*cb)(const struct porthole_domain *, void *),
 	size_t cap = 32, n = 0, i;
 	int rc = 0, e;
 
-	domains_errf(errbuf, errlen, "");
-	if (cb == NULL) {
-		domains_errf(errbuf, errlen, "porthole_domains: no callback");
-		errno = EINVAL;
+	if (domains_args(cb, errbuf, errlen) != 0)
 		return -1;
-	}
 	xen_err_clear(&xe);
 	if ((xh = xen_open(&xe)) == NULL)
 		goto fail;
@@ -122,8 +132,9 @@ int
 porthole_domains(int (*cb)(const struct porthole_domain *, void *),
     void *arg, char *errbuf, size_t errlen)
 {
-	(void)cb;
 	(void)arg;
+	if (domains_args(cb, errbuf, errlen) != 0)
+		return -1;
 	domains_errf(errbuf, errlen, "listing domains: this porthole was "
 	    "built without Xen support (configure found no libxen-dev); it "
 	    "can open memory images only");
