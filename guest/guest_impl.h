@@ -6,6 +6,7 @@
  *	guest_live.c	the live Xen backend (domain, provider, vCPUs,
  *			pause guard, a PV guest's p2m)
  *	guest_m2p.c	machine frame -> guest frame, for PV page tables
+ *	guest_dump.c	a live domain's memory written as an xc-core file
  */
 #ifndef PORTHOLE_GUEST_IMPL_H
 #define PORTHOLE_GUEST_IMPL_H
@@ -73,6 +74,10 @@ int	guest_live_pause(struct guest_live *gl);
 int	guest_live_resume(struct guest_live *gl);
 void	guest_live_describe(const struct guest_live *gl, char *buf,
 	    size_t len);
+/* guest_dump_xc_core of a live domain: 0 or an errno, errbuf filled. */
+int	guest_live_xc_core(struct guest_live *gl, int fd, const char *name,
+	    int (*progress)(void *, uint64_t, uint64_t), void *arg,
+	    uint64_t *pagesp, char *errbuf, size_t errlen);
 
 /* Build g->g_m2p from pfn -> mfn pairs (any order): 0 or ENOMEM. */
 int	guest_m2p_build(struct guest_m2p *m, const struct image_p2m *pairs,

@@ -3,8 +3,9 @@
  * named by name, id or UUID (xen/ resolves it), its memory through the
  * live provider (seg_mf/physmem_live: privcmd batches into the window),
  * its vCPUs through the hypervisor, pauses under the pause guard (a
- * killed tool never leaves the guest paused), and for a PV guest the p2m
- * inverted so that page tables holding machine frames can be walked.
+ * killed tool never leaves the guest paused), for a PV guest the p2m
+ * inverted so that page tables holding machine frames can be walked, and
+ * xc-core dumps through xen/xc_core_dump.
  *
  * Without Xen in the build, opening a live domain fails with ENOTSUP and
  * says so.
@@ -22,6 +23,7 @@
 #ifdef HAVE_XEN
 
 #include "seg_mf/physmem_live.h"
+#include "xen/xc_core_dump.h"
 #include "xen/xen_domain.h"
 #include "xen/xen_err.h"
 #include "xen/xen_pause.h"
@@ -218,6 +220,28 @@ guest_live_describe(const struct guest_live *gl, char *buf, size_t len)
 	    gl->gl_pause != NULL ? ", paused by porthole" : "");
 }
 
+int
+guest_live_xc_core(struct guest_live *gl, int fd, const char *name,
+    int (*progress)(void *, uint64_t, uint64_t), void *arg,
+    uint64_t *pagesp, char *errbuf, size_t errlen)
+{
+	struct xc_core_dump_opts o = { .do_progress = progress,
+	    .do_progress_arg = arg };
+	struct xc_core_dump_stats st;
+	struct xen_err xe = { 0 };
+	int e;
+
+	if (xc_core_dump(gl->gl_xh, gl->gl_info.di_domid, fd, name, &o, &st,
+	    &xe) != 0) {
+		e = xe.xe_errno != 0 ? xe.xe_errno : errno != 0 ? errno : EIO;
+		guest__errf(errbuf, errlen, "%s", xen_err_msg(&xe));
+		return (e);
+	}
+	if (pagesp != NULL)
+		*pagesp = st.ds_write.ws_written;
+	return (0);
+}
+
 #else /* !HAVE_XEN */
 
 struct guest_live {
@@ -285,6 +309,21 @@ guest_live_describe(const struct guest_live *gl, char *buf, size_t len)
 {
 	(void) gl;
 	(void) snprintf(buf, len, "live domain (no Xen support)");
+}
+
+int
+guest_live_xc_core(struct guest_live *gl, int fd, const char *name,
+    int (*progress)(void *, uint64_t, uint64_t), void *arg,
+    uint64_t *pagesp, char *errbuf, size_t errlen)
+{
+	(void) gl;
+	(void) fd;
+	(void) name;
+	(void) progress;
+	(void) arg;
+	(void) pagesp;
+	guest__errf(errbuf, errlen, "no Xen support in this build");
+	return (ENOTSUP);
 }
 
 #endif /* HAVE_XEN */

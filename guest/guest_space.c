@@ -223,6 +223,81 @@ guest_v2p(struct guest *g, const struct guest_space *sp, uint64_t va,
 	return (0);
 }
 
+/* guest_space_mappings' state across x86_enum's callbacks. */
+struct space_enum {
+	struct guest	*se_g;
+	bool		se_machine;
+	int		(*se_cb)(const struct guest_mapping *, void *);
+	void		*se_arg;
+	int		se_rc;		/* the caller's callback stopped us */
+};
+
+static int
+space_enum_one(void *arg, const struct x86_mapping *m)
+{
+	struct space_enum *se = arg;
+	struct guest_mapping gm;
+	uint64_t off;
+	int rc;
+
+	gm.gm_flags = m->xm_flags & (GUEST_V2P_W | GUEST_V2P_U |
+	    GUEST_V2P_NX);
+	if (!se->se_machine) {
+		gm.gm_va = m->xm_va;
+		gm.gm_pa = m->xm_pa;
+		gm.gm_size = m->xm_size;
+		if ((rc = se->se_cb(&gm, se->se_arg)) != 0) {
+			se->se_rc = rc;
+			return (-1);
+		}
+		return (0);
+	}
+	/*
+	 * Machine frames: each 4 KiB frame of a large page has its own
+	 * guest frame (a PV guest's large pages are rare; none is 1 GiB).
+	 */
+	gm.gm_size = 4096;
+	for (off = 0; off < m->xm_size; off += 4096) {
+		if (space_m2p(se->se_g, m->xm_pa + off, &gm.gm_pa) != 0)
+			continue;	/* not the guest's frame */
+		gm.gm_va = m->xm_va + off;
+		if ((rc = se->se_cb(&gm, se->se_arg)) != 0) {
+			se->se_rc = rc;
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+guest_space_mappings(struct guest *g, const struct guest_space *sp,
+    uint64_t start, uint64_t last,
+    int (*cb)(const struct guest_mapping *, void *), void *arg)
+{
+	struct space_enum se = { .se_g = g, .se_cb = cb, .se_arg = arg };
+	struct x86_enum_opts eo = { .xo_skip_recursive = true };
+	struct space_reader sr;
+	struct x86_physread pr;
+	const struct x86_paging *xp;
+	int rc;
+
+	if (cb == NULL || start > last ||
+	    !space_begin(g, sp, &sr, &pr, &xp)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	se.se_machine = sp->gs_machine;
+	rc = x86_enum(xp, &pr, x86_paging_root(xp, sp->gs_cr3), start, last,
+	    &eo, space_enum_one, &se, NULL);
+	if (se.se_rc != 0)
+		return (se.se_rc);
+	if (rc != 0) {
+		errno = rc;
+		return (-1);
+	}
+	return (0);
+}
+
 static void
 fault_clear(struct guest_fault *why, uint64_t end)
 {

@@ -11,6 +11,7 @@ noinst_LTLIBRARIES += guest/libphguest.la
 guest_libphguest_la_SOURCES = \
 	guest/errbuf.h \
 	guest/guest.c \
+	guest/guest_dump.c \
 	guest/guest_impl.h \
 	guest/guest_live.c \
 	guest/guest_m2p.c \

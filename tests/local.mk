@@ -24,6 +24,8 @@ tests_unit_linux_views_test_SOURCES = tests/unit/linux_views_test.c \
 	tests/linux_synth.c tests/linux_synth.h
 tests_unit_linux_views_test_LDADD = guest/linux/libphlviews.la \
 	guest/linux/libphlinux.la libporthole.la
+tests_unit_porthole_domains_test_LDADD = libporthole.la
+tests_unit_guest_mappings_test_LDADD = libporthole.la
 unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
@@ -32,6 +34,8 @@ unit_tests = \
 	tests/unit/as_inject_test \
 	tests/unit/guest_test \
 	tests/unit/linux_views_test \
+	tests/unit/porthole_domains_test \
+	tests/unit/guest_mappings_test \
 	tests/unit/physmem_test \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \
@@ -115,8 +119,15 @@ tests_unit_xen_pause_test_LDADD = xen/libphxen.la vm/libphvm.la
 tests_unit_xen_libvirt_test_LDADD = xen/libphxen.la vm/libphvm.la
 tests_unit_xen_domain_test_LDADD = xen/libphxen.la vm/libphvm.la
 
+# The images the command's tests run against, written from source.
+check_PROGRAMS += tests/cli-image
+tests_cli_image_SOURCES = tests/cli_image.c
+tests_cli_image_LDADD = xen/libphxen.la vm/libphvm.la
+
 TESTS += $(unit_tests) $(xen_unit_tests) \
 	tests/headers.test \
 	tests/abi.test \
-	tests/cli.test
-EXTRA_DIST += tests/headers.test tests/abi.test tests/cli.test
+	tests/cli.test \
+	tests/cli_json.test
+EXTRA_DIST += tests/headers.test tests/abi.test tests/cli.test \
+	tests/cli_json.test

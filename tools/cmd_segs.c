@@ -1,14 +1,18 @@
 /*
- * cmd_segs.c -- `porthole segs`: build an address space and print its
+ * cmd_segs.c -- `porthole segs [TARGET]`: print an address space's
  * segtree the way the illumos debugger prints ::walk seg | ::seg -- base,
  * size, resident pages, the driver's ops and its one-line description.
  *
- * With no region options it shows the address space at work on a built-in
+ * With a TARGET, the address space porthole built for that guest: the
+ * physical window (seg_kpm, or seg_map slots) over its memory provider.
+ *
+ * With no TARGET it shows the address space at work on a built-in
  * default: the porthole executable mapped as a file segment, the same
  * file read as a raw physical-memory image through a physical window
  * (seg_kpm on 64-bit hosts, seg_map slots otherwise), one segment of each
  * other portable driver, and a scratch region written through as_write
- * and split by a partial unmap.
+ * and split by a partial unmap; --file, --raw and --anon build one of
+ * your own instead.
  */
 #include "config.h"
 
@@ -91,23 +95,55 @@ segs_resident(struct as *as, const struct segs_row *row, size_t pagesize)
 }
 
 static int
-segs_print(struct as *as)
+segs_print(struct as *as, const char *target, bool json)
 {
 	size_t pagesize = (size_t)sysconf(_SC_PAGESIZE), i;
 	struct segs_table *t;
+	struct json j;
 	int err;
 
 	t = calloc(1, sizeof (*t));
-	if (t == NULL) {
-		cli_error("segs: out of memory");
-		return (EXIT_FAIL);
-	}
+	if (t == NULL)
+		return (cli_error("out of memory"));
 	err = as_walk(as, segs_collect, t);
 	if (err != 0) {
-		cli_error("segs: walking the segtree: %s", strerror(err));
 		free(t);
-		return (EXIT_FAIL);
+		return (cli_error("walking the segtree: %s", strerror(err)));
 	}
+	if (json) {
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "target");
+		if (target != NULL)
+			json_string(&j, target);
+		else
+			json_null(&j);
+		json_kv_hex(&j, "window_base",
+		    (uint64_t)(uintptr_t)as_window_base(as));
+		json_kv_u64(&j, "window_size", as_window_size(as));
+		json_key(&j, "segments");
+		json_array_begin(&j);
+		for (i = 0; i < t->nrows; i++) {
+			const struct segs_row *row = &t->rows[i];
+
+			json_object_begin(&j);
+			json_kv_hex(&j, "base",
+			    (uint64_t)(uintptr_t)row->row_base);
+			json_kv_u64(&j, "size", row->row_size);
+			json_kv_u64(&j, "resident_pages",
+			    segs_resident(as, row, pagesize));
+			json_kv_string(&j, "ops", row->row_ops);
+			json_kv_string(&j, "detail", row->row_desc);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+		json_end(&j);
+		free(t);
+		return (EXIT_OK);
+	}
+	if (target != NULL)
+		(void) printf("%s: ", target);
 	(void) printf("address space window %p+%zx, %zu segments\n\n",
 	    as_window_base(as), as_window_size(as), t->nrows);
 	(void) printf("%16s %12s %8s %-11s %s\n", "BASE", "SIZE", "RES",
@@ -124,6 +160,26 @@ segs_print(struct as *as)
 	return (EXIT_OK);
 }
 
+/* The segtree porthole built for a guest. */
+static int
+segs_target(const char *target, bool json)
+{
+	struct guest *g;
+	char why[256];
+	int rv;
+
+	if ((g = cli_open(target, 0)) == NULL)
+		return (EXIT_FAIL);
+	if (as_verify(guest_as(g), why, sizeof (why)) != 0) {
+		rv = cli_error("the address space of %s failed verification: "
+		    "%s", target, why);
+	} else {
+		rv = segs_print(guest_as(g), target, json);
+	}
+	guest_close(g);
+	return (rv);
+}
+
 /*
  * Map len bytes with a driver at the lowest free address; on failure say
  * what could not be mapped.  Returns the address or NULL.
@@ -135,12 +191,12 @@ segs_map_at_gap(struct as *as, size_t len, seg_create_fn fn, void *args,
 	void *addr;
 
 	if (as_gap(as, len, 0, AS_GAP_LOW, &addr) != 0) {
-		cli_error("segs: no room for %s (%zu bytes) in the window: %s;"
+		cli_error("no room for %s (%zu bytes) in the window: %s;"
 		    " try a larger --window", what, len, strerror(errno));
 		return (NULL);
 	}
 	if (as_map(as, addr, len, fn, args) != 0) {
-		cli_error("segs: mapping %s at %p: %s", what, addr,
+		cli_error("mapping %s at %p: %s", what, addr,
 		    strerror(errno));
 		return (NULL);
 	}
@@ -157,13 +213,13 @@ segs_map_file(struct as *as, const char *path, size_t pagesize)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		cli_error("segs: cannot open %s: %s; check the path and its "
+		cli_error("cannot open %s: %s; check the path and its "
 		    "permissions", path, strerror(errno));
 		return (-1);
 	}
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0) {
-		cli_error("segs: %s is empty or not seekable; give a regular "
+		cli_error("%s is empty or not seekable; give a regular "
 		    "file", path);
 		goto out;
 	}
@@ -195,12 +251,12 @@ segs_map_raw(struct as *as, const char *path, enum physwin_mode mode,
 	int err;
 
 	if ((pm = physmem_raw_open(path, NULL, 0)) == NULL) {
-		cli_error("segs: cannot open %s as a raw image: %s; give a "
+		cli_error("cannot open %s as a raw image: %s; give a "
 		    "non-empty regular file", path, strerror(errno));
 		return (-1);
 	}
 	if ((pw = physwin_open(as, pm, &o)) == NULL) {
-		cli_error("segs: no physical window for %s (%" PRIu64
+		cli_error("no physical window for %s (%" PRIu64
 		    " frames): %s; try --phys map or a larger --window", path,
 		    physmem_nframes(pm), strerror(errno));
 		physmem_rele(pm);
@@ -210,7 +266,7 @@ segs_map_raw(struct as *as, const char *path, enum physwin_mode mode,
 	w->w_pw[w->w_n++] = pw;
 	if (physwin_read(pw, 0, page, sizeof (page), &err) != sizeof (page) &&
 	    err != EINVAL) {
-		cli_error("segs: reading %s at physical address 0: %s", path,
+		cli_error("reading %s at physical address 0: %s", path,
 		    strerror(err));
 		return (-1);
 	}
@@ -262,7 +318,7 @@ segs_map_drivers(struct as *as, size_t pagesize)
 	as_exit(as);
 	if (buf == NULL ||
 	    as_write(as, buf, msg, sizeof (msg), &err) != sizeof (msg)) {
-		cli_error("segs: writing the red-zoned buffer: %s",
+		cli_error("writing the red-zoned buffer: %s",
 		    strerror(buf == NULL ? EINVAL : err));
 		return (-1);
 	}
@@ -276,17 +332,17 @@ segs_map_drivers(struct as *as, size_t pagesize)
 	    segkmem_alloc(seg, 100) == NULL ||
 	    segkmem_alloc_aligned(seg, 2 * pagesize, pagesize) == NULL) {
 		as_exit(as);
-		cli_error("segs: allocating from the arena: %s",
+		cli_error("allocating from the arena: %s",
 		    strerror(errno));
 		return (-1);
 	}
 	as_exit(as);
 	if (segs_map_at_gap(as, 8 * pagesize, segspt_create, &spt,
 	    "System V shared memory") == NULL)
-		cli_error("segs: (going on without a seg_spt segment)");
+		cli_error("(going on without a seg_spt segment)");
 	if (segs_map_at_gap(as, 8 * pagesize, segdev_create, &dev,
 	    "/dev/zero") == NULL)
-		cli_error("segs: (going on without a seg_dev segment)");
+		cli_error("(going on without a seg_dev segment)");
 	return (0);
 }
 
@@ -313,14 +369,14 @@ segs_map_scratch(struct as *as, uint64_t size, bool split, size_t pagesize)
 		done = as_write(as, (char *)addr + off, fill,
 		    sizeof (fill) - 1, &err);
 		if (done != sizeof (fill) - 1) {
-			cli_error("segs: writing scratch at %p: %s",
+			cli_error("writing scratch at %p: %s",
 			    (void *)((char *)addr + off), strerror(err));
 			return (-1);
 		}
 	}
 	if (split && size >= 4 * pagesize &&
 	    as_unmap(as, (char *)addr + size / 2, pagesize) != 0) {
-		cli_error("segs: unmapping a page of scratch: %s",
+		cli_error("unmapping a page of scratch: %s",
 		    strerror(errno));
 		return (-1);
 	}
@@ -336,6 +392,7 @@ segs_main(int argc, char **argv)
 		{ "phys", required_argument, NULL, 'p' },
 		{ "anon", required_argument, NULL, 'a' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -344,6 +401,7 @@ segs_main(int argc, char **argv)
 	enum physwin_mode mode = PHYSWIN_AUTO;
 	size_t nregions = 0, i, pagesize = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t window = 0, size;
+	bool json = false, built = false;
 	struct as *as;
 	char why[256];
 	int c, rv = EXIT_FAIL;
@@ -382,8 +440,13 @@ segs_main(int argc, char **argv)
 			if (c == 'a')
 				regions[nregions].r_size = size;
 			nregions++;
+			built = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'w':
+			built = true;
 			if (cli_parse_size(optarg, &window) != 0 ||
 			    window == 0 || window > SIZE_MAX)
 				return (cli_usage_error(&cmd_segs,
@@ -391,19 +454,25 @@ segs_main(int argc, char **argv)
 				    optarg));
 			break;
 		case 'h':
-			(void) printf("usage: %s\n", cmd_segs.cmd_usage);
-			return (EXIT_OK);
+			return (cli_help(&cmd_segs));
 		default:
 			return (cli_usage_error(&cmd_segs, "bad option"));
 		}
 	}
-	if (optind != argc)
-		return (cli_usage_error(&cmd_segs, "unexpected argument '%s'",
+	if (optind < argc && (built || mode != PHYSWIN_AUTO))
+		return (cli_usage_error(&cmd_segs, "--file, --raw, --anon, "
+		    "--phys and --window build an address space of their own; "
+		    "with a TARGET ('%s') the segtree is the guest's",
 		    argv[optind]));
+	if (optind + 1 < argc)
+		return (cli_usage_error(&cmd_segs, "unexpected argument '%s'",
+		    argv[optind + 1]));
+	if (optind < argc)
+		return (segs_target(argv[optind], json));
 
 	as = as_alloc((size_t)window);
 	if (as == NULL) {
-		cli_error("segs: cannot reserve a %" PRIu64 "-byte window: %s;"
+		cli_error("cannot reserve a %" PRIu64 "-byte window: %s;"
 		    " try a smaller --window", window, strerror(errno));
 		return (EXIT_FAIL);
 	}
@@ -412,7 +481,7 @@ segs_main(int argc, char **argv)
 		ssize_t n = readlink("/proc/self/exe", self, sizeof (self) - 1);
 
 		if (n <= 0) {
-			cli_error("segs: cannot find the porthole executable "
+			cli_error("cannot find the porthole executable "
 			    "(/proc/self/exe): %s; give --file PATH instead",
 			    strerror(errno));
 			goto out;
@@ -440,11 +509,11 @@ segs_main(int argc, char **argv)
 			goto out;
 	}
 	if (as_verify(as, why, sizeof (why)) != 0) {
-		cli_error("segs: the address space failed verification: %s",
+		cli_error("the address space failed verification: %s",
 		    why);
 		goto out;
 	}
-	rv = segs_print(as);
+	rv = segs_print(as, NULL, json);
 out:
 	segs_windows_close(&windows);
 	as_free(as);
@@ -454,7 +523,10 @@ out:
 const struct command cmd_segs = {
 	.cmd_name = "segs",
 	.cmd_main = segs_main,
-	.cmd_summary = "build an address space and print its segtree",
-	.cmd_usage = "porthole segs [--file PATH]... [--raw IMAGE]... "
-	    "[--anon SIZE]... [--phys auto|kpm|map] [--window SIZE]",
+	.cmd_summary = "print the segtree of a guest's address space, or of "
+	    "one built to show the drivers",
+	.cmd_usage = "porthole segs [--json] TARGET\n"
+	    "       porthole segs [--json] [--file PATH]... [--raw IMAGE]... "
+	    "[--anon SIZE]...\n"
+	    "                     [--phys auto|kpm|map] [--window SIZE]",
 };

@@ -11,7 +11,15 @@
 #include "tools/porthole.h"
 
 const struct command *const commands[] = {
+	&cmd_list,
+	&cmd_info,
 	&cmd_segs,
+	&cmd_regs,
+	&cmd_read,
+	&cmd_write,
+	&cmd_v2p,
+	&cmd_dump,
+	&cmd_grep,
 	&cmd_help,
 	&cmd_version,
 	NULL
@@ -53,5 +61,6 @@ main(int argc, char **argv)
 		cli_error("unknown command '%s'; see porthole --help", name);
 		return (EXIT_USAGE);
 	}
+	cli_command = cmd;
 	return (cmd->cmd_main(argc - 1, argv + 1));
 }

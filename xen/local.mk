@@ -15,6 +15,7 @@
 noinst_LTLIBRARIES += xen/libphxen.la
 
 xen_libphxen_la_SOURCES = \
+	xen/porthole_domains.c \
 	xen/xc_core.c \
 	xen/xc_core.h \
 	xen/xc_core_write.c \

@@ -215,6 +215,33 @@ PH_EXPORT size_t guest_vread(struct guest *g, const struct guest_space *sp,
 PH_EXPORT size_t guest_vwrite(struct guest *g, const struct guest_space *sp,
     uint64_t va, const void *buf, size_t len, struct guest_fault *why);
 
+/*
+ * One page (or large page) a space maps: at gm_va, gm_size bytes (4 KiB
+ * .. 1 GiB) of guest physical memory from gm_pa, with the translation's
+ * flags (GUEST_V2P_*).
+ */
+struct guest_mapping {
+	uint64_t	gm_va;
+	uint64_t	gm_pa;
+	uint64_t	gm_size;
+	unsigned	gm_flags;
+};
+/*
+ * Call cb, in ascending address order, for each page sp maps that
+ * overlaps [start, last] (linear addresses, last included; canonical in
+ * long mode).  Entries with reserved bits and tables that cannot be read
+ * are skipped, and so are self-maps (a table entry pointing back at a
+ * table above it, which maps the tables themselves); in a space of
+ * machine frames (gs_machine) pages whose frame is not the guest's are
+ * left out, and large pages come as their 4 KiB frames.  cb returns 0 to go on, anything
+ * else to stop: that value is returned.  Otherwise 0, or -1 with errno:
+ * EINVAL (an unusable space, paging off, or a bad range), ELOOP (the
+ * tables hold more entries than any real guest's, as looping tables do).
+ */
+PH_EXPORT int guest_space_mappings(struct guest *g,
+    const struct guest_space *sp, uint64_t start, uint64_t last,
+    int (*cb)(const struct guest_mapping *m, void *arg), void *arg);
+
 /* Forget cached translations (the guest may have changed its tables). */
 PH_EXPORT void guest_flush(struct guest *g);
 /*
@@ -224,6 +251,23 @@ PH_EXPORT void guest_flush(struct guest *g);
  */
 PH_EXPORT int guest_pause(struct guest *g);
 PH_EXPORT int guest_resume(struct guest *g);
+
+/*
+ * Write a live domain's memory to fd as an xc-core file, laid out as
+ * `xl dump-core` lays it out (vCPU contexts, shared info, the PV p2m or
+ * the HVM pfn list), read in privcmd batches.  fd: a regular file opened
+ * for writing, truncated first (the caller picks the name and makes it
+ * durable).  name is for error sentences.  progress (may be NULL) is
+ * called after each batch with the pages dealt with and the total; a
+ * non-zero return abandons the dump (ECANCELED).  *pagesp (may be NULL)
+ * gets the pages written.  Pause the guest first (guest_pause) for a
+ * consistent dump.  0, or -1 with errno and one sentence in errbuf:
+ * ENOTSUP for an image (xc-core is what a hypervisor writes of a live
+ * domain), ECANCELED, or the hypervisor's or the file's error.
+ */
+PH_EXPORT int guest_dump_xc_core(struct guest *g, int fd, const char *name,
+    int (*progress)(void *arg, uint64_t done, uint64_t total), void *arg,
+    uint64_t *pagesp, char *errbuf, size_t errlen);
 
 /* The image's VMCOREINFO note, if it has one (NULL otherwise). */
 PH_EXPORT const char *guest_vmcoreinfo(const struct guest *g, size_t *lenp);

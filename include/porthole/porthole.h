@@ -9,6 +9,7 @@
 
 #include <porthole/export.h>
 #include <porthole/as.h>
+#include <porthole/domain.h>
 #include <porthole/guest.h>
 #include <porthole/physmem.h>
 #include <porthole/physwin.h>
