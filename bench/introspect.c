@@ -15,8 +15,10 @@
  * 1 GiB pages, held in memory (a provider that returns page pointers, as
  * seg_kpm-backed providers will) and, for the kpm line, written to a raw
  * image in $TMPDIR.  Each figure is the best of three runs, in thread
- * CPU time.  Ends with
+ * CPU time.  Then the process list of a generated Linux image
+ * (introspect_ps.c).  Ends with
  *	RATIO v2p_cached_vs_uncached <uncached ns / hit ns>
+ *	RATIO ps_warm_vs_map_per_page <map-per-page time / warm time>
  */
 #include "config.h"
 
@@ -31,6 +33,7 @@
 
 #include <porthole/porthole.h>
 #include "bench/bench.h"
+#include "bench/introspect_ps.h"
 #include "guest/x86_paging.h"
 #include "guest/x86_tlb.h"
 
@@ -260,5 +263,6 @@ main(void)
 	free(hot);
 	free(cold);
 	free(big);
+	bench_ps();
 	return (0);
 }

@@ -3,8 +3,12 @@ EXTRA_PROGRAMS += bench/segtree
 bench_programs += bench/segtree
 bench_segtree_SOURCES = bench/segtree.c bench/bench.h
 bench_segtree_CFLAGS = $(AM_CFLAGS) -O2
+# bench/introspect lists the processes of a generated 1 GiB image.
 bench: $(bench_programs)
-	@for b in $(bench_programs); do \
+	@img=`bash $(srcdir)/tests/images/mkimages.sh --variant x64-1g cache \
+	    2>/dev/null` && PORTHOLE_BENCH_IMAGE=$$img/x64-1g.elf; \
+	export PORTHOLE_BENCH_IMAGE; \
+	for b in $(bench_programs); do \
 		echo "== $$b"; ./$$b || exit 1; \
 	done
 .PHONY: bench
@@ -19,9 +23,15 @@ CLEANFILES += $(bench_programs)
 
 EXTRA_PROGRAMS += bench/introspect
 bench_programs += bench/introspect
-bench_introspect_SOURCES = bench/introspect.c bench/bench.h
+bench_introspect_SOURCES = bench/introspect.c bench/introspect_ps.c \
+	bench/introspect_ps.h bench/bench.h
 bench_introspect_CFLAGS = $(AM_CFLAGS) -O2
-bench_introspect_LDADD = guest/libphpaging.la $(LDADD)
+# The convenience libraries themselves: the process list opens handles
+# tuned for comparison (guest__open_tuned is not exported).
+bench_introspect_LDADD = guest/linux/libphlviews.la guest/linux/libphlinux.la \
+	guest/libphguest.la guest/libphpaging.la seg_mf/libphmf.la \
+	xen/libphxen.la vm/libphvm.la $(XEN_LIBS) $(LIBVIRT_LIBS) \
+	$(LIBBPF_LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
 
 # The live benchmark runs in dom0 against a live guest: `make bench-xen`
 # boots the nested Xen bed (tests/xen) and runs it there against the PV

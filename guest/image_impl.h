@@ -21,6 +21,8 @@
 #include "xen/xc_core.h"
 #include "xen/xen_err.h"
 
+/* The guest page size of every x86 image format. */
+#define	IMAGE_PAGE		4096u
 /* Most vCPUs an image may describe; more is a malformed file. */
 #define	IMAGE_MAX_VCPUS		4096u
 /* Largest VMCOREINFO text taken (the kernel's is about 4 KiB). */

@@ -17,9 +17,16 @@ guest_libphguest_la_SOURCES = \
 	guest/guest_space.c \
 	guest/image.c guest/image.h guest/image_impl.h \
 	guest/image_kdump.c \
+	guest/image_notes.c \
 	guest/image_qemu_elf.c \
 	guest/image_xc_core.c \
+	guest/kdump_compress.c guest/kdump_compress.h \
+	guest/kdump_flat.c guest/kdump_flat.h \
 	guest/physmem_xc_core.c
-guest_libphguest_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS)
 guest_libphguest_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	-DPH_BUILDING_LIBRARY
+# kdump page compression: each library only when configure found it.
+guest_libphguest_la_CPPFLAGS = $(AM_CPPFLAGS) $(XEN_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) \
+	$(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
+guest_libphguest_la_LIBADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) \
+	$(ZSTD_LIBS)

@@ -12,7 +12,11 @@
  * Reserved bits (M = MAXPHYADDR, Intel SDM vol. 3 ch. 4):
  *	32-bit	none, but bits 21:(13 + min(M, 40) - 32) of a 4 MiB PDE;
  *		PS of a PDE is ignored without CR4.PSE
- *	PAE	PDPTE: 63:M, 8:5, 2:1; PDE/PTE: 62:M, 63 without NXE;
+ *	PAE	PDPTE: 63:M, 8:7, 2:1 (6:5 too for the CPU, which
+ *		loads the four PDPTEs at CR3 load and never sets A or D
+ *		in them; QEMU's TCG walks them from memory and sets A, so
+ *		images of PAE guests carry it: A and D are let pass);
+ *		PDE/PTE: 62:M, 63 without NXE;
  *		2 MiB PDE: 20:13
  *	long	every level: 51:M, 63 without NXE; PML5E/PML4E: PS;
  *		1 GiB PDPTE: 29:13 (PS itself without 1 GiB pages);
@@ -141,7 +145,7 @@ x86_paging_init_mode(struct x86_paging *xp, enum x86_paging_mode mode,
 		xp->xp_root_mask = BITS(31, 5);
 		above_m = BITS(62, m);
 		xp->xp_rsvd[3][0] = xp->xp_rsvd[3][1] = BITS(63, m) |
-		    BITS(8, 5) | BITS(2, 1);
+		    BITS(8, 7) | BITS(2, 1);
 		xp->xp_rsvd[2][0] = above_m | nx_rsvd;
 		xp->xp_rsvd[2][1] = above_m | nx_rsvd | BITS(20, 13);
 		xp->xp_rsvd[1][0] = above_m | nx_rsvd;

@@ -21,6 +21,11 @@ LDADD = vm/libphvm.la
 tests_unit_guest_test_LDADD = libporthole.la
 tests_unit_porthole_domains_test_LDADD = libporthole.la
 tests_unit_guest_mappings_test_LDADD = libporthole.la
+# The Linux views on a synthetic kernel the test builds (linux_synth.c).
+tests_unit_linux_views_test_SOURCES = tests/unit/linux_views_test.c \
+	tests/linux_synth.c tests/linux_synth.h
+tests_unit_linux_views_test_LDADD = guest/linux/libphlviews.la \
+	guest/linux/libphlinux.la libporthole.la
 unit_tests = \
 	tests/unit/avl_test \
 	tests/unit/as_test \
@@ -30,6 +35,7 @@ unit_tests = \
 	tests/unit/guest_test \
 	tests/unit/porthole_domains_test \
 	tests/unit/guest_mappings_test \
+	tests/unit/linux_views_test \
 	tests/unit/physmem_test \
 	tests/unit/seg_nf_test \
 	tests/unit/seg_kp_test \
@@ -39,6 +45,16 @@ unit_tests = \
 	tests/unit/x86_paging_test \
 	tests/unit/seg_mf_test \
 	tests/unit/xc_core_write_test \
+	tests/unit/linux_profile_test \
+	tests/unit/linux_btf_test \
+	tests/unit/linux_banner_test \
+	tests/unit/linux_kallsyms_test \
+	tests/unit/linux_sysmap_test \
+	tests/unit/linux_cache_test \
+	tests/unit/linux_discover_test \
+	tests/unit/linux_images_test \
+	tests/unit/linux_mem_test \
+	tests/unit/linux_vmcoreinfo_test \
 	$(image_tests)
 check_PROGRAMS += $(unit_tests)
 
@@ -56,7 +72,22 @@ tests_unit_xc_core_write_test_LDADD = guest/libphguest.la xen/libphxen.la \
 # The image openers (guest/image*.c) on images each test writes itself,
 # read back frame by frame through the physical window.
 image_tests = \
+	tests/unit/image_kdump_test \
+	tests/unit/image_qemu_elf_test \
 	tests/unit/image_xc_core_test
+tests_unit_image_kdump_test_SOURCES = \
+	tests/unit/image_kdump_test.c tests/unit/image_check.h \
+	tests/image_build.h
+tests_unit_image_kdump_test_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS) \
+	$(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
+tests_unit_image_kdump_test_LDADD = guest/libphguest.la \
+	xen/libphxen.la vm/libphvm.la $(ZLIB_LIBS) $(LZO_LIBS) \
+	$(SNAPPY_LIBS) $(ZSTD_LIBS)
+tests_unit_image_qemu_elf_test_SOURCES = \
+	tests/unit/image_qemu_elf_test.c tests/unit/image_check.h \
+	tests/image_build.h
+tests_unit_image_qemu_elf_test_LDADD = guest/libphguest.la \
+	xen/libphxen.la vm/libphvm.la
 tests_unit_image_xc_core_test_SOURCES = tests/unit/image_xc_core_test.c \
 	tests/unit/image_check.h
 tests_unit_image_xc_core_test_LDADD = guest/libphguest.la \

@@ -82,7 +82,9 @@ int	physmem_fill(struct physmem *pm, uint64_t gfn, size_t npages,
  * physmem_file_present as its map and present ops; frames in no extent
  * are holes.
  *
- * pe_off	the file offset of frame pe_gfn (page aligned)
+ * pe_off	the file offset of frame pe_gfn (page aligned, or the
+ *		extent's pages are read into anonymous memory rather than
+ *		mapped from the file)
  * pe_block_end	the end of the run of frames in extents this one starts
  *		or continues (extents may touch as frames while lying apart
  *		in the file); physmem_file_init computes it

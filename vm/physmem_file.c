@@ -9,7 +9,11 @@
  * them and present() reports runs as they are.  Each extent (or the part
  * of one a call asks for) is one hat file load, populated, shared and
  * read-only, or private (copy-on-write) when the segment asks for write:
- * an image is never written through a mapping.  Frames past the file's
+ * an image is never written through a mapping.  An extent whose file
+ * offset is not page aligned (a QEMU ELF dump puts its memory right
+ * after the notes) cannot be mapped from the file: its pages are read
+ * into anonymous memory instead, which then gets the segment's
+ * protection (a writable copy stays writable).  Frames past the file's
  * current end (a file truncated under us) fail with EIO instead of
  * raising SIGBUS later.
  */
@@ -18,6 +22,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vm/hat.h"
 #include "vm/physmem.h"
@@ -80,6 +85,39 @@ physmem_file_present(const struct physmem *pm, uint64_t gfn, uint64_t *runp)
 	return (0);
 }
 
+/*
+ * Read len bytes at file offset off into anonymous memory loaded at
+ * addr, then give it prot.  0, or an errno with addr reserved again.
+ */
+static int
+physmem_file_copy(int fd, void *addr, size_t len, unsigned prot, off_t off)
+{
+	char *p = addr;
+	size_t done = 0;
+	ssize_t n;
+	int e;
+
+	if ((e = hat_load_anon(addr, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE)) != 0)
+		return (e);
+	while (done < len) {
+		n = pread(fd, p + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hat_unload_nofail(addr, len);
+			return (EIO);
+		}
+		done += (size_t)n;
+	}
+	if ((prot & PROT_WRITE) == 0 && (e = hat_chgprot(addr, len,
+	    prot)) != 0) {
+		hat_unload_nofail(addr, len);
+		return (e);
+	}
+	return (0);
+}
+
 int
 physmem_file_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
     unsigned prot, int *err)
@@ -115,10 +153,14 @@ physmem_file_map(struct physmem *pm, uint64_t gfn, size_t npages, void *addr,
 				e = EIO;
 			else if (run - g > infile)
 				run = g + infile;
-			if (e == 0)
+			if (e == 0 && IS_P2ALIGNED(off, PAGESIZE))
 				e = hat_load_file((char *)addr + ptob(g - gfn),
 				    ptob(run - g), prot, flags, pf->pf_fd,
 				    (off_t)off);
+			else if (e == 0)
+				e = physmem_file_copy(pf->pf_fd,
+				    (char *)addr + ptob(g - gfn),
+				    ptob(run - g), prot, (off_t)off);
 			if (run == ex->pe_gfn + ex->pe_npages)
 				k++;
 		}

@@ -54,6 +54,15 @@ int	lk_read_str(struct linux_kernel *lk, uint64_t va, char *buf,
  */
 int	lk_field(struct linux_kernel *lk, uint64_t base, const char *type,
 	    const char *member, uint64_t *out);
+/*
+ * The same for a member whose width the caller knows from the kernel's
+ * source (VMCOREINFO's OFFSET lines give offsets without sizes; the
+ * profile records those with size 0): read width (1, 2, 4 or 8) bytes;
+ * EINVAL when the profile has a size and it is not width.
+ */
+int	lk_field_width(struct linux_kernel *lk, uint64_t base,
+	    const char *type, const char *member, size_t width,
+	    uint64_t *out);
 /* The member's offset: 0 or ENOENT. */
 int	lk_offset(struct linux_kernel *lk, const char *type,
 	    const char *member, uint64_t *offp);

@@ -81,7 +81,8 @@ struct linux_task {
 	int		lt_tid;		/* pid of the task itself */
 	int		lt_ppid;	/* real parent's tgid */
 	char		lt_comm[16];	/* NUL-terminated */
-	char		lt_state;	/* 'R', 'S', 'D', 'T', 't', 'Z', 'X', 'I' */
+	char		lt_state;	/* 'R', 'S', 'D', 'T', 't', 'Z', 'X',
+					   'P', 'I' (as /proc/PID/stat) */
 	uint32_t	lt_uid;		/* real uid */
 	unsigned	lt_threads;
 	bool		lt_kthread;	/* no mm: a kernel thread */
@@ -123,10 +124,15 @@ struct linux_vma {
 	uint64_t	lv_start;
 	uint64_t	lv_end;
 	unsigned	lv_prot;	/* LINUX_VMA_* */
-	uint64_t	lv_pgoff;	/* file offset in pages */
+	uint64_t	lv_pgoff;	/* file offset in pages (0: anonymous) */
 	char		lv_file[256];	/* the file's path ("" anonymous;
 					   "[heap]", "[stack]" as /proc) */
 };
+/*
+ * Call cb for each VMA of process pid, in address order; cb returns as
+ * for linux_tasks.  0, or -1/errno: ESRCH, ENODATA (a kernel thread has
+ * no mm), EIO or ELOOP (a corrupt tree or list), ENOTSUP.
+ */
 PH_EXPORT int linux_vmas(struct linux_kernel *lk, int pid,
     int (*cb)(const struct linux_vma *, void *), void *arg);
 
@@ -138,6 +144,7 @@ struct linux_module {
 	int		lm_state;	/* 0 live, 1 coming, 2 going */
 	uint64_t	lm_addr;	/* struct module's address */
 };
+/* Call cb for each module (list order); errors as linux_tasks. */
 PH_EXPORT int linux_modules(struct linux_kernel *lk,
     int (*cb)(const struct linux_module *, void *), void *arg);
 

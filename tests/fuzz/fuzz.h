@@ -27,6 +27,9 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The largest input the replay driver asks a generator for. */
+#define	FUZZ_GENERATE_MAX	(64 * 1024)
+
 /* A well-formed input from seed (at most cap bytes); its length. */
 size_t	fuzz_generate(uint64_t seed, uint8_t *buf, size_t cap);
 /* Print what the inputs run so far exercised (one line to stderr). */

@@ -3,7 +3,8 @@
  *
  *	NAME			run the target over generated inputs (a
  *				check: exits 1 when they did not reach the
- *				paths the target says matter)
+ *				paths the target says matter); 20000 and
+ *				a mutant of each, or FUZZ_REPLAY_COUNT
  *	NAME -n COUNT -s SEED	as many inputs, from that seed
  *	NAME FILE...		run each file once (a crash reproducer)
  *	NAME -w DIR		write 64 generated inputs to DIR (the seed
@@ -22,6 +23,10 @@
 #include "tests/fuzz/fuzz.h"
 
 #define	REPLAY_MAX_INPUT	(1 << 20)
+/* Generated inputs per run; a slow target's build sets fewer. */
+#ifndef FUZZ_REPLAY_COUNT
+#define	FUZZ_REPLAY_COUNT	20000
+#endif
 
 static int
 replay_file(const char *path, uint8_t *buf)
@@ -46,7 +51,7 @@ write_seeds(const char *dir, uint8_t *buf)
 	uint64_t i;
 
 	for (i = 0; i < 64; i++) {
-		size_t n = fuzz_generate(i + 1, buf, 4096);
+		size_t n = fuzz_generate(i + 1, buf, FUZZ_GENERATE_MAX);
 		FILE *f;
 
 		(void) snprintf(path, sizeof (path), "%s/seed-%02u", dir,
@@ -64,7 +69,7 @@ write_seeds(const char *dir, uint8_t *buf)
 int
 main(int argc, char **argv)
 {
-	unsigned long count = 20000, i;
+	unsigned long count = FUZZ_REPLAY_COUNT, i;
 	uint64_t seed = 1;
 	uint8_t *buf;
 	int c, status = 0;
@@ -98,7 +103,7 @@ main(int argc, char **argv)
 		return (status);
 	}
 	for (i = 0; i < count; i++) {
-		size_t n = fuzz_generate(seed + i, buf, 4096);
+		size_t n = fuzz_generate(seed + i, buf, FUZZ_GENERATE_MAX);
 		uint64_t flip = seed + i;
 
 		(void) LLVMFuzzerTestOneInput(buf, n);

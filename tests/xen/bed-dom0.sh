@@ -107,6 +107,7 @@ test)
 		--results "$share/results.txt" \
 		--dump-types "${DUMP_TYPES:-pv}" \
 		--dump-dir /tmp \
+		--only "${CHECKS:-}" \
 		$guests 2>&1 | while IFS= read -r line; do
 			case $line in
 			PASS:*|FAIL:*|SKIP:*|ERROR:*) echo "PHRESULT $line" ;;

@@ -33,10 +33,14 @@ tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/live.h \
 	tests/xen/live/live_domain.c \
 	tests/xen/live/live_grant.c \
+	tests/xen/live/live_guest.c \
+	tests/xen/live/live_linux.c \
 	tests/xen/live/live_segmf.c \
 	tests/xen/live/live_util.c \
 	tests/xen/live/live_xccore.c
-tests_xen_live_xenlive_LDADD = seg_mf/libphmf.la xen/libphxen.la \
+tests_xen_live_xenlive_LDADD = guest/linux/libphlviews.la \
+	guest/linux/libphlinux.la guest/libphguest.la guest/libphpaging.la \
+	seg_mf/libphmf.la xen/libphxen.la \
 	vm/libphvm.la $(XEN_LIBS)
 
 # Runs inside the test domU, which has no shared libraries.

@@ -24,6 +24,8 @@
 #	every check `xenlive checks -v` lists (markers, the seg_mf checks,
 #			dump-core, ...); some need lines the guest's test
 #			programs print on its console (tests/xen/guest/)
+# --only PATTERNS runs only the registered checks matching one of the
+# shell patterns (the resolve-* checks always run).
 # and once: noperm (an unprivileged process gets a clear refusal).
 # Exit status: 0 when nothing failed, 1 otherwise, 2 on bad usage.
 
@@ -36,6 +38,7 @@ console_dir=/var/log/xen/console
 dump_types="pv pvh hvm"
 dump_dir=${TMPDIR:-/tmp}
 timeout_s=300
+only=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--dump-types) dump_types=$2; shift ;;
 	--dump-dir) dump_dir=$2; shift ;;
 	--timeout) timeout_s=$2; shift ;;
+	--only) only=$2; shift ;;
 	--) shift; break ;;
 	-*) echo "run-live.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -112,6 +116,19 @@ checks=$("$xenlive" checks) || {
 	echo "run-live.sh: $xenlive checks failed" >&2
 	exit 2
 }
+# --only PATTERNS: the checks whose names match one of the shell patterns.
+if [ -n "$only" ]; then
+	picked=""
+	set -f
+	for c in $checks; do
+		for p in $only; do
+			# shellcheck disable=SC2254
+			case $c in $p) picked="$picked $c"; break ;; esac
+		done
+	done
+	set +f
+	checks=$picked
+fi
 
 noperm_done=0
 for dom in "$@"; do

@@ -30,6 +30,8 @@
 #				kvm only where real VT-x/AMD-V exists)
 #	PORTHOLE_XEN_SLOW	multiply every stage's time limit by this
 #				integer (default 1)
+#	PORTHOLE_XEN_CHECKS	run only the live checks matching these
+#				shell patterns (e.g. "guest-* linux-*")
 #	PORTHOLE_XEN_DUMP_TYPES	guest types whose memory is compared with
 #				`xl dump-core` (default "pv"; a PVH dump takes
 #				minutes under TCG)
@@ -247,6 +249,7 @@ GUEST_MEM=$guest_mem
 GUEST_TIMEOUT=$((90 * slow))
 TEST_TIMEOUT=$((900 * slow))
 DUMP_TYPES="$dump_types"
+CHECKS="${PORTHOLE_XEN_CHECKS:-}"
 CFG
 
 case "$bed$run" in

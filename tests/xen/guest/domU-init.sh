@@ -36,6 +36,10 @@ fi
 for i in 1 2 3; do
 	/bin/porthole-sleeper "$i" &
 done
+# A line in the kernel log for dom0's dmesg check, and on the console.
+kmsg="porthole-kmsg-marker-$$-$(cat /proc/sys/kernel/random/uuid 2>/dev/null | cut -c1-8)"
+echo "$kmsg" >/dev/kmsg
+echo "KMSG-MARKER $kmsg"
 echo "GUEST-READY"
 while :; do
 	sleep 3600

@@ -1,0 +1,253 @@
+/*
+ * linux_images_test.c -- Linux discovery on the real memory images
+ * tests/images/ generates (Debian 12 kernels booted under QEMU): for
+ * each variant (x64-nokaslr, x64-kaslr, x64-la57, i386-pae,
+ * x64-smp2-pti) and each image format this build opens (elf, raw, the
+ * kdump forms), linux_open through the public API with a fresh cache
+ * directory, then again from the cache; every answer compared with the
+ * variant's manifest (release, banner, KASLR offset, the symbols the
+ * guest read from /proc/kallsyms, the paging mode) and the banner read
+ * back through the kernel space.  One line per image on stderr says what
+ * discovery used and how long it took.
+ *
+ * Skips (77) when the images are absent: run `make images` first, or
+ * set PORTHOLE_IMAGE_CACHE to where they are.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <porthole/guest.h>
+#include <porthole/linux.h>
+
+#include "tests/test.h"
+
+#define	MAX_SYMS	32
+
+static const char *const variants[] = {
+	"x64-nokaslr", "x64-kaslr", "x64-la57", "i386-pae", "x64-smp2-pti"
+};
+static const char *const formats[] = {
+	"elf", "raw", "kdump-zlib", "kdump-zlib.flat", "kdump-lzo"
+};
+
+struct manifest {
+	char		m_release[80];
+	char		m_banner[512];
+	char		m_paging[16];
+	uint64_t	m_kaslr;
+	unsigned	m_nsyms;
+	char		m_sym[MAX_SYMS][64];
+	uint64_t	m_addr[MAX_SYMS];
+};
+
+/* Copy src into dst[size], truncated and terminated. */
+static void
+copy_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static bool
+read_manifest(const char *path, struct manifest *m)
+{
+	char line[1024], name[64];
+	unsigned long long v;
+	FILE *f;
+
+	memset(m, 0, sizeof (*m));
+	if ((f = fopen(path, "r")) == NULL)
+		return (false);
+	while (fgets(line, sizeof (line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "release ", 8) == 0)
+			copy_field(m->m_release, sizeof (m->m_release),
+			    line + 8);
+		else if (strncmp(line, "banner ", 7) == 0)
+			copy_field(m->m_banner, sizeof (m->m_banner), line + 7);
+		else if (strncmp(line, "paging ", 7) == 0)
+			copy_field(m->m_paging, sizeof (m->m_paging), line + 7);
+		else if (sscanf(line, "kaslr_offset %llx", &v) == 1)
+			m->m_kaslr = v;
+		else if (sscanf(line, "symbol %63s %llx", name, &v) == 2 &&
+		    m->m_nsyms < MAX_SYMS) {
+			copy_field(m->m_sym[m->m_nsyms], 64, name);
+			m->m_addr[m->m_nsyms++] = v;
+		}
+	}
+	(void) fclose(f);
+	return (m->m_release[0] != '\0' && m->m_banner[0] != '\0');
+}
+
+static double
+seconds(void)
+{
+	struct timespec t;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)t.tv_sec + (double)t.tv_nsec / 1e9);
+}
+
+/* Check one open kernel against the manifest; failures counted. */
+static unsigned
+check_kernel(struct guest *g, struct linux_kernel *lk,
+    const struct manifest *m, const char *what)
+{
+	const struct guest_space *sp = linux_kernel_space(lk);
+	unsigned bad = 0, i;
+	char text[600];
+	uint64_t v;
+
+#define	EXPECT(cond, ...) do {						\
+	test_checks++;							\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s: ", what);				\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		test_failures++;					\
+		bad++;							\
+	}								\
+} while (0)
+	EXPECT(strcmp(linux_release(lk), m->m_release) == 0,
+	    "release %s, manifest %s", linux_release(lk), m->m_release);
+	EXPECT(strcmp(linux_banner(lk), m->m_banner) == 0,
+	    "banner \"%s\", manifest \"%s\"", linux_banner(lk), m->m_banner);
+	EXPECT(linux_kaslr_offset(lk) == m->m_kaslr,
+	    "KASLR offset %#" PRIx64 ", manifest %#" PRIx64,
+	    linux_kaslr_offset(lk), m->m_kaslr);
+	EXPECT(strcmp(guest_paging_name(sp->gs_mode), m->m_paging) == 0,
+	    "paging %s, manifest %s", guest_paging_name(sp->gs_mode),
+	    m->m_paging);
+	for (i = 0; i < m->m_nsyms; i++) {
+		int rv = linux_symbol(lk, m->m_sym[i], &v);
+
+		EXPECT(rv == 0 && v == m->m_addr[i], "symbol %s: %s%#" PRIx64
+		    ", manifest %#" PRIx64, m->m_sym[i], rv == 0 ? "" :
+		    "missing ", rv == 0 ? v : 0, m->m_addr[i]);
+	}
+	/* The banner through the kernel's own page tables. */
+	memset(text, 0, sizeof (text));
+	EXPECT(linux_symbol(lk, "linux_banner", &v) == 0 &&
+	    guest_vread(g, sp, v, text, strlen(m->m_banner), NULL) ==
+	    strlen(m->m_banner) && strcmp(text, m->m_banner) == 0,
+	    "the banner does not read back through the kernel space");
+	EXPECT(linux_symbol(lk, "no_such_symbol_anywhere", &v) == -1 &&
+	    errno == ENOENT, "a symbol that does not exist was found");
+#undef EXPECT
+	return (bad);
+}
+
+static void
+run_image(const char *dir, const char *variant, const char *format,
+    const struct manifest *m, const char *cache)
+{
+	char path[1024], err[512] = "", what[128], src1[64];
+	struct linux_opts o;
+	struct linux_kernel *lk;
+	struct guest *g;
+	uint64_t sched1 = 0, sched2 = 0;
+	double t0, t1, t2;
+	unsigned bad;
+
+	(void) snprintf(path, sizeof (path), "%s/%s.%s", dir, variant, format);
+	(void) snprintf(what, sizeof (what), "%s %s", variant, format);
+	if (access(path, R_OK) != 0)
+		return;
+	if ((g = guest_open(path, 0, err, sizeof (err))) == NULL) {
+		fprintf(stderr, "%s: SKIP (guest_open: %s)\n", what, err);
+		return;
+	}
+	memset(&o, 0, sizeof (o));
+	o.lo_size = sizeof (o);
+	o.lo_cache_dir = cache;
+	o.lo_flags = LINUX_OPEN_REFRESH;
+	t0 = seconds();
+	lk = linux_open(g, &o, err, sizeof (err));
+	t1 = seconds();
+	if (lk == NULL) {
+		fprintf(stderr, "%s: FAIL linux_open: %s (%s)\n", what, err,
+		    strerror(errno));
+		CHECK(lk != NULL);
+		guest_close(g);
+		return;
+	}
+	bad = check_kernel(g, lk, m, what);
+	copy_field(src1, sizeof (src1), linux_profile_source(lk));
+	CHECK(strstr(src1, "cache") == NULL);
+	(void) linux_symbol(lk, "schedule", &sched1);
+	linux_close(lk);
+
+	/* Again, from the cache just written. */
+	o.lo_flags = 0;
+	t2 = seconds();
+	lk = linux_open(g, &o, err, sizeof (err));
+	t2 = seconds() - t2;
+	if (lk == NULL) {
+		fprintf(stderr, "%s: FAIL second linux_open: %s\n", what, err);
+		CHECK(lk != NULL);
+		guest_close(g);
+		return;
+	}
+	bad += check_kernel(g, lk, m, what);
+	CHECK(strstr(linux_profile_source(lk), "cache") != NULL);
+	/* A symbol the cache does not keep: kallsyms on demand. */
+	CHECK(linux_symbol(lk, "schedule", &sched2) == 0 && sched1 != 0 &&
+	    sched2 == sched1);
+	fprintf(stderr, "%s: %s (%s, %.2f s; cached: %s, %.2f s; KASLR "
+	    "%#" PRIx64 ", %s)\n", what, bad == 0 ? "PASS" : "FAIL", src1,
+	    t1 - t0, linux_profile_source(lk), t2, linux_kaslr_offset(lk),
+	    guest_paging_name(linux_kernel_space(lk)->gs_mode));
+	linux_close(lk);
+	guest_close(g);
+}
+
+int
+main(void)
+{
+	const char *base = getenv("PORTHOLE_IMAGE_CACHE");
+	char dir[768], mpath[1024], cache[256], cmd[300];
+	struct manifest m;
+	unsigned v, f, found = 0;
+	struct stat st;
+
+	if (base == NULL || base[0] == '\0')
+		base = "/var/cache/porthole-images";
+	(void) snprintf(dir, sizeof (dir), "%s/latest", base);
+	if (stat(dir, &st) != 0)
+		TEST_SKIP("no Linux images in %s (make images, or set "
+		    "PORTHOLE_IMAGE_CACHE)", dir);
+	(void) snprintf(cache, sizeof (cache), "%s/ph_lcache.XXXXXX",
+	    getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ?
+	    getenv("TMPDIR") : "/tmp");
+	REQUIRE(mkdtemp(cache) != NULL);
+	for (v = 0; v < sizeof (variants) / sizeof (variants[0]); v++) {
+		(void) snprintf(mpath, sizeof (mpath), "%s/%s.manifest", dir,
+		    variants[v]);
+		if (!read_manifest(mpath, &m)) {
+			fprintf(stderr, "%s: no manifest\n", variants[v]);
+			continue;
+		}
+		found++;
+		for (f = 0; f < sizeof (formats) / sizeof (formats[0]); f++)
+			run_image(dir, variants[v], formats[f], &m, cache);
+	}
+	(void) snprintf(cmd, sizeof (cmd), "rm -rf '%s'", cache);
+	CHECK(system(cmd) == 0);
+	if (found == 0)
+		TEST_SKIP("no variant manifests in %s", dir);
+	if (test_checks == 0)
+		TEST_SKIP("no image in %s opens with this build", dir);
+	return (test_done());
+}
