@@ -20,6 +20,7 @@ const struct command *const commands[] = {
 	&cmd_v2p,
 	&cmd_dump,
 	&cmd_grep,
+	&cmd_ps,
 	&cmd_help,
 	&cmd_version,
 	NULL
