@@ -143,3 +143,28 @@ cli_safe_text(const char *s, char *buf, size_t len)
 	buf[o] = '\0';
 	return (buf);
 }
+
+struct guest *
+cli_linux_target(const char *target, const struct cli_linux *cl,
+    struct linux_kernel **lkp)
+{
+	struct guest *g;
+
+	*lkp = NULL;
+	if ((g = cli_open(target, 0)) == NULL)
+		return (NULL);
+	if ((*lkp = cli_linux_open(g, target, cl)) == NULL) {
+		guest_close(g);
+		return (NULL);
+	}
+	return (g);
+}
+
+void
+cli_linux_close(struct guest *g, struct linux_kernel *lk)
+{
+	if (lk != NULL)
+		linux_close(lk);
+	if (g != NULL)
+		guest_close(g);
+}

@@ -21,6 +21,8 @@ const struct command *const commands[] = {
 	&cmd_dump,
 	&cmd_grep,
 	&cmd_ps,
+	&cmd_lsmod,
+	&cmd_maps,
 	&cmd_help,
 	&cmd_version,
 	NULL

@@ -126,6 +126,10 @@ int	cli_linux_option(struct cli_linux *cl, int c, const char *arg);
  */
 struct linux_kernel *cli_linux_open(struct guest *g, const char *target,
 	    const struct cli_linux *cl);
+/* cli_open and cli_linux_open in one: NULL (said) or both. */
+struct guest *cli_linux_target(const char *target,
+	    const struct cli_linux *cl, struct linux_kernel **lkp);
+void	cli_linux_close(struct guest *g, struct linux_kernel *lk);
 /*
  * A Linux view failed with errno e while doing what ("listing the
  * processes"): the sentence, with what to try; returns EXIT_FAIL.
