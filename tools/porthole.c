@@ -23,6 +23,8 @@ const struct command *const commands[] = {
 	&cmd_ps,
 	&cmd_lsmod,
 	&cmd_maps,
+	&cmd_dmesg,
+	&cmd_uname,
 	&cmd_help,
 	&cmd_version,
 	NULL
