@@ -155,6 +155,9 @@ dmesg_main(int argc, char **argv)
 	failed = linux_dmesg(lk, dmesg_one, &dj) != 0 ? errno : 0;
 	if (dj.dj_json) {
 		json_array_end(&dj.dj_j);
+		json_kv_bool(&dj.dj_j, "complete", failed == 0);
+		if (failed != 0)
+			json_kv_string(&dj.dj_j, "error", strerror(failed));
 		json_object_end(&dj.dj_j);
 		json_end(&dj.dj_j);
 	}

@@ -119,6 +119,9 @@ lsmod_main(int argc, char **argv)
 	failed = linux_modules(lk, lsmod_one, &mj) != 0 ? errno : 0;
 	if (mj.mj_json) {
 		json_array_end(&mj.mj_j);
+		json_kv_bool(&mj.mj_j, "complete", failed == 0);
+		if (failed != 0)
+			json_kv_string(&mj.mj_j, "error", strerror(failed));
 		json_object_end(&mj.mj_j);
 		json_end(&mj.mj_j);
 	}

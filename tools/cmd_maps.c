@@ -141,6 +141,9 @@ maps_main(int argc, char **argv)
 	failed = linux_vmas(lk, (int)pid, maps_one, &aj) != 0 ? errno : 0;
 	if (aj.aj_json) {
 		json_array_end(&aj.aj_j);
+		json_kv_bool(&aj.aj_j, "complete", failed == 0);
+		if (failed != 0)
+			json_kv_string(&aj.aj_j, "error", strerror(failed));
 		json_object_end(&aj.aj_j);
 		json_end(&aj.aj_j);
 	}

@@ -161,6 +161,8 @@ ps_main(int argc, char **argv)
 
 		if (pj.pj_json) {
 			json_array_end(&pj.pj_j);
+			json_kv_bool(&pj.pj_j, "complete", false);
+			json_kv_string(&pj.pj_j, "error", strerror(e));
 			json_object_end(&pj.pj_j);
 			json_end(&pj.pj_j);
 		}
@@ -172,6 +174,7 @@ ps_main(int argc, char **argv)
 	}
 	if (pj.pj_json) {
 		json_array_end(&pj.pj_j);
+		json_kv_bool(&pj.pj_j, "complete", true);
 		json_object_end(&pj.pj_j);
 		json_end(&pj.pj_j);
 	}
