@@ -25,6 +25,7 @@ cli_space_init(struct cli_space *cs)
 {
 	memset(cs, 0, sizeof (*cs));
 	cs->cs_mode = -1;
+	cli_linux_init(&cs->cs_linux);
 }
 
 static int
@@ -72,8 +73,17 @@ cli_space_option(struct cli_space *cs, int c, const char *arg)
 		}
 		cs->cs_have_vcpu = true;
 		return (1);
+	case CLI_SPACE_OPT_PID:
+		if (cli_parse_uint(arg, 4194304, &cs->cs_pid) != 0) {
+			(void) cli_usage_error(cli_command, "--pid takes a "
+			    "process id (such as 1; see porthole ps), not "
+			    "'%s'", arg);
+			return (-1);
+		}
+		cs->cs_have_pid = true;
+		return (1);
 	default:
-		return (0);
+		return (cli_linux_option(&cs->cs_linux, c, arg));
 	}
 }
 
@@ -85,6 +95,20 @@ cli_space_check(const struct cli_space *cs)
 		(void) cli_usage_error(cli_command, "--phys goes with no "
 		    "--cr3, --mode or --vcpu: physical addresses need no "
 		    "page tables");
+		return (-1);
+	}
+	if (cs->cs_have_pid && (cs->cs_phys || cs->cs_have_cr3 ||
+	    cs->cs_have_vcpu)) {
+		(void) cli_usage_error(cli_command, "--pid goes with no "
+		    "--phys, --cr3, --mode or --vcpu: the process's own page "
+		    "tables are the space");
+		return (-1);
+	}
+	if (!cs->cs_have_pid && (cs->cs_linux.cl_system_map != NULL ||
+	    cs->cs_linux.cl_vmlinux != NULL || cs->cs_linux.cl_no_cache)) {
+		(void) cli_usage_error(cli_command, "--system-map, --vmlinux "
+		    "and --no-cache go with --pid (they help find the Linux "
+		    "kernel that knows the process)");
 		return (-1);
 	}
 	if (cs->cs_mode >= 0 && !cs->cs_have_cr3) {
@@ -138,6 +162,46 @@ cli_space_fail(struct guest *g, unsigned vcpu, int e)
 	}
 }
 
+/* The address space of Linux process cs_pid. */
+static int
+cli_space_pid(struct guest *g, const struct cli_space *cs,
+    struct guest_space *sp, char *desc, size_t desclen)
+{
+	struct linux_kernel *lk;
+	struct linux_task t;
+	char what[64], comm[sizeof (t.lt_comm) * 4 + 1];
+	int rv = -1;
+
+	if ((lk = cli_linux_open(g, guest_name(g), &cs->cs_linux)) == NULL)
+		return (-1);
+	(void) snprintf(what, sizeof (what), "the address space of process "
+	    "%u", cs->cs_pid);
+	if (linux_task_find(lk, (int)cs->cs_pid, &t) != 0) {
+		(void) cli_linux_error(guest_name(g), what, errno);
+		goto out;
+	}
+	if (t.lt_kthread) {
+		(void) cli_error("process %u of %s (%s) is a kernel thread: it "
+		    "has no user memory; leave out --pid for the kernel's "
+		    "space", cs->cs_pid, guest_name(g),
+		    cli_safe_text(t.lt_comm, comm, sizeof (comm)));
+		goto out;
+	}
+	if (linux_task_space(lk, (int)cs->cs_pid, sp) != 0) {
+		(void) cli_linux_error(guest_name(g), what, errno);
+		goto out;
+	}
+	(void) snprintf(desc, desclen, "the address space of process %u "
+	    "(%s; %s, cr3 0x%" PRIx64 "%s)", cs->cs_pid,
+	    cli_safe_text(t.lt_comm, comm, sizeof (comm)),
+	    guest_paging_name(sp->gs_mode), sp->gs_cr3, sp->gs_machine ?
+	    ", machine frames" : "");
+	rv = 0;
+out:
+	linux_close(lk);
+	return (rv);
+}
+
 int
 cli_space_resolve(struct guest *g, const struct cli_space *cs,
     struct guest_space *sp, char *desc, size_t desclen)
@@ -149,6 +213,8 @@ cli_space_resolve(struct guest *g, const struct cli_space *cs,
 		(void) snprintf(desc, desclen, "physical memory");
 		return (0);
 	}
+	if (cs->cs_have_pid)
+		return (cli_space_pid(g, cs, sp, desc, desclen));
 	if (cs->cs_have_cr3) {
 		if (guest_space_vcpu(g, vcpu, false, sp) != 0) {
 			if (cs->cs_mode < 0) {

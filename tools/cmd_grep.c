@@ -355,7 +355,7 @@ grep_main(int argc, char **argv)
 		return (cli_error("out of memory"));
 	if ((gj.gj_g = cli_open(target, 0)) == NULL)
 		goto out;
-	if (cs.cs_have_cr3) {
+	if (cs.cs_have_cr3 || cs.cs_have_pid) {
 		/* A virtual space: scan what it maps. */
 		if (cli_space_resolve(gj.gj_g, &cs, &gj.gj_space, desc,
 		    sizeof (desc)) != 0 ||
@@ -458,6 +458,7 @@ const struct command cmd_grep = {
 	.cmd_summary = "find a string or bytes in guest memory, with their "
 	    "physical and virtual addresses",
 	.cmd_usage = "porthole grep [--phys | -v VCPU | --cr3 ROOT [--mode "
-	    "MODE]] [--hex]\n"
-	    "                     [-m N] [--json] TARGET PATTERN",
+	    "MODE] | --pid PID]\n"
+	    "                     [--hex]"
+	    " [-m N] [--json] TARGET PATTERN",
 };

@@ -225,7 +225,7 @@ const struct command cmd_read = {
 	.cmd_main = read_main,
 	.cmd_summary = "read guest memory at a virtual or physical address",
 	.cmd_usage = "porthole read [--phys | [-v VCPU] [--cr3 ROOT [--mode "
-	    "MODE]]]\n"
+	    "MODE]] | --pid PID]\n"
 	    "                     [--raw | --out FILE | --json] TARGET ADDR "
 	    "LEN",
 };

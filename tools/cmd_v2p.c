@@ -187,5 +187,5 @@ const struct command cmd_v2p = {
 	.cmd_summary = "translate a virtual address, showing every paging "
 	    "level",
 	.cmd_usage = "porthole v2p [--json] [-v VCPU] [--cr3 ROOT [--mode "
-	    "MODE]] TARGET VADDR",
+	    "MODE]] [--pid PID] TARGET VADDR",
 };

@@ -20,6 +20,11 @@ const struct command *const commands[] = {
 	&cmd_v2p,
 	&cmd_dump,
 	&cmd_grep,
+	&cmd_ps,
+	&cmd_lsmod,
+	&cmd_maps,
+	&cmd_dmesg,
+	&cmd_uname,
 	&cmd_help,
 	&cmd_version,
 	NULL

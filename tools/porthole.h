@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include <porthole/guest.h>
+#include <porthole/linux.h>
 
 #define	EXIT_OK		0
 #define	EXIT_FAIL	1
@@ -31,14 +32,19 @@ struct command {
 	const char	*cmd_usage;	/* full text for `porthole help NAME` */
 };
 
+extern const struct command cmd_dmesg;
 extern const struct command cmd_dump;
 extern const struct command cmd_grep;
 extern const struct command cmd_help;
 extern const struct command cmd_info;
 extern const struct command cmd_list;
+extern const struct command cmd_lsmod;
+extern const struct command cmd_maps;
+extern const struct command cmd_ps;
 extern const struct command cmd_read;
 extern const struct command cmd_regs;
 extern const struct command cmd_segs;
+extern const struct command cmd_uname;
 extern const struct command cmd_v2p;
 extern const struct command cmd_version;
 extern const struct command cmd_write;
@@ -91,6 +97,51 @@ struct guest *cli_open(const char *target, unsigned flags);
 bool	cli_target_is_live(const char *target);
 
 /*
+ * The Linux kernel in a target, for the Linux subcommands (ps, lsmod,
+ * maps, dmesg, uname) and --pid: the options they share
+ *	--system-map FILE	the kernel's System.map (symbols)
+ *	--vmlinux FILE		the kernel's vmlinux (symbols and BTF)
+ *	--no-cache		neither read nor write the profile cache
+ */
+struct cli_linux {
+	const char	*cl_system_map;
+	const char	*cl_vmlinux;
+	bool		cl_no_cache;
+};
+
+#define	CLI_LINUX_OPT_SYSTEM_MAP	0x110
+#define	CLI_LINUX_OPT_VMLINUX		0x111
+#define	CLI_LINUX_OPT_NO_CACHE		0x112
+#define	CLI_LINUX_LONGOPTS						\
+	{ "system-map", required_argument, NULL, CLI_LINUX_OPT_SYSTEM_MAP }, \
+	{ "vmlinux", required_argument, NULL, CLI_LINUX_OPT_VMLINUX },	\
+	{ "no-cache", no_argument, NULL, CLI_LINUX_OPT_NO_CACHE }
+
+void	cli_linux_init(struct cli_linux *cl);
+/* Take option c if it is one of the above: 1 taken, 0 not ours. */
+int	cli_linux_option(struct cli_linux *cl, int c, const char *arg);
+/*
+ * The Linux kernel in g (target names it in messages): NULL when there
+ * is none or it cannot be read (said, with what to try).
+ */
+struct linux_kernel *cli_linux_open(struct guest *g, const char *target,
+	    const struct cli_linux *cl);
+/* cli_open and cli_linux_open in one: NULL (said) or both. */
+struct guest *cli_linux_target(const char *target,
+	    const struct cli_linux *cl, struct linux_kernel **lkp);
+void	cli_linux_close(struct guest *g, struct linux_kernel *lk);
+/*
+ * A Linux view failed with errno e while doing what ("listing the
+ * processes"): the sentence, with what to try; returns EXIT_FAIL.
+ */
+int	cli_linux_error(const char *target, const char *what, int e);
+/*
+ * Text from the guest made safe for a terminal: bytes outside printable
+ * ASCII, and backslashes, as \xHH (truncated to len); returns buf.
+ */
+const char *cli_safe_text(const char *s, char *buf, size_t len);
+
+/*
  * The address space an address is in, from the options every
  * address-taking subcommand shares:
  *	--phys		physical addresses
@@ -100,6 +151,8 @@ bool	cli_target_is_live(const char *target);
  *	--cr3 ROOT	the page tables at ROOT, in the paging mode of the
  *			vCPU (or --mode's)
  *	--mode MODE	32, pae, 4level or 5level (with --cr3)
+ *	--pid PID	the address space of Linux process PID (with the
+ *			Linux options above to find the kernel)
  */
 struct cli_space {
 	bool		cs_phys;
@@ -108,6 +161,9 @@ struct cli_space {
 	int		cs_mode;	/* enum guest_paging, -1: unset */
 	unsigned	cs_vcpu;
 	bool		cs_have_vcpu;
+	bool		cs_have_pid;
+	unsigned	cs_pid;
+	struct cli_linux cs_linux;	/* to find the kernel for --pid */
 };
 
 /* The long options above, for a subcommand's getopt_long table. */
@@ -115,11 +171,14 @@ struct cli_space {
 #define	CLI_SPACE_OPT_CR3	0x101
 #define	CLI_SPACE_OPT_MODE	0x102
 #define	CLI_SPACE_OPT_VCPU	'v'
+#define	CLI_SPACE_OPT_PID	0x103
 #define	CLI_SPACE_LONGOPTS						\
 	{ "phys", no_argument, NULL, CLI_SPACE_OPT_PHYS },		\
 	{ "cr3", required_argument, NULL, CLI_SPACE_OPT_CR3 },		\
 	{ "mode", required_argument, NULL, CLI_SPACE_OPT_MODE },	\
-	{ "vcpu", required_argument, NULL, CLI_SPACE_OPT_VCPU }
+	{ "vcpu", required_argument, NULL, CLI_SPACE_OPT_VCPU },	\
+	{ "pid", required_argument, NULL, CLI_SPACE_OPT_PID },		\
+	CLI_LINUX_LONGOPTS
 
 void	cli_space_init(struct cli_space *cs);
 /*
