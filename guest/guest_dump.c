@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include <porthole/guest.h>
+#include "guest/errbuf.h"
 #include "guest/guest_impl.h"
 
 int
@@ -23,17 +24,17 @@ guest_dump_xc_core(struct guest *g, int fd, const char *name,
 {
 	int e;
 
-	guest__errf(errbuf, errlen, "%s", "");
+	errbuf_printf(errbuf, errlen, "%s", "");
 	if (pagesp != NULL)
 		*pagesp = 0;
 	if (fd < 0) {
-		guest__errf(errbuf, errlen, "%s: no file to write the xc-core "
+		errbuf_printf(errbuf, errlen, "%s: no file to write the xc-core "
 		    "dump to", g->g_name);
 		errno = EINVAL;
 		return (-1);
 	}
 	if (g->g_live == NULL) {
-		guest__errf(errbuf, errlen, "%s is a memory image: xc-core "
+		errbuf_printf(errbuf, errlen, "%s is a memory image: xc-core "
 		    "files are written from live domains (their vCPU contexts "
 		    "and p2m come from Xen); write it as elf or raw instead",
 		    g->g_name);

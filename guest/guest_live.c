@@ -234,7 +234,7 @@ guest_live_xc_core(struct guest_live *gl, int fd, const char *name,
 	if (xc_core_dump(gl->gl_xh, gl->gl_info.di_domid, fd, name, &o, &st,
 	    &xe) != 0) {
 		e = xe.xe_errno != 0 ? xe.xe_errno : errno != 0 ? errno : EIO;
-		guest__errf(errbuf, errlen, "%s", xen_err_msg(&xe));
+		errbuf_printf(errbuf, errlen, "%s", xen_err_msg(&xe));
 		return (e);
 	}
 	if (pagesp != NULL)
@@ -322,7 +322,7 @@ guest_live_xc_core(struct guest_live *gl, int fd, const char *name,
 	(void) progress;
 	(void) arg;
 	(void) pagesp;
-	guest__errf(errbuf, errlen, "no Xen support in this build");
+	errbuf_printf(errbuf, errlen, "no Xen support in this build");
 	return (ENOTSUP);
 }
 
