@@ -19,6 +19,7 @@
 
 #include <porthole/domain.h>
 #include <porthole/guest.h>
+#include <porthole/linux.h>
 #include "tools/porthole.h"
 
 #define	INFO_PAGE		((uint64_t)4096)
@@ -123,6 +124,33 @@ info_vcpu(struct guest *g, unsigned v, struct info_vcpu *iv)
 	}
 }
 
+/* The operating system found in the guest (Linux, or why not). */
+struct info_os {
+	bool		os_linux;
+	char		os_release[128];
+	char		os_source[64];
+	uint64_t	os_kaslr;
+	char		os_why[512];
+};
+
+static void
+info_os(struct guest *g, struct info_os *os)
+{
+	struct linux_kernel *lk;
+
+	memset(os, 0, sizeof (*os));
+	if ((lk = linux_open(g, NULL, os->os_why, sizeof (os->os_why))) ==
+	    NULL)
+		return;
+	os->os_linux = true;
+	(void) snprintf(os->os_release, sizeof (os->os_release), "%s",
+	    linux_release(lk));
+	(void) snprintf(os->os_source, sizeof (os->os_source), "%s",
+	    linux_profile_source(lk));
+	os->os_kaslr = linux_kaslr_offset(lk);
+	linux_close(lk);
+}
+
 /* The VMCOREINFO line key=..., into buf ("" when absent). */
 static const char *
 info_vmcoreinfo_field(const char *vi, size_t len, const char *key,
@@ -153,7 +181,8 @@ info_vmcoreinfo_field(const char *vi, size_t len, const char *key,
 
 static void
 info_json(struct guest *g, const char *target, const struct info_domain *id,
-    const struct info_layout *l, const char *vi, size_t vilen)
+    const struct info_layout *l, const char *vi, size_t vilen,
+    const struct info_os *os)
 {
 	char desc[256], rel[128];
 	unsigned v, n = guest_nvcpus(g);
@@ -241,13 +270,27 @@ info_json(struct guest *g, const char *target, const struct info_domain *id,
 		    "OSRELEASE", rel, sizeof (rel)));
 		json_object_end(&j);
 	}
+	json_key(&j, "os");
+	json_object_begin(&j);
+	if (os->os_linux) {
+		json_kv_string(&j, "name", "linux");
+		json_kv_string(&j, "release", os->os_release);
+		json_kv_hex(&j, "kaslr_offset", os->os_kaslr);
+		json_kv_string(&j, "profile", os->os_source);
+	} else {
+		json_key(&j, "name");
+		json_null(&j);
+		json_kv_string(&j, "error", os->os_why);
+	}
+	json_object_end(&j);
 	json_object_end(&j);
 	json_end(&j);
 }
 
 static void
 info_text(struct guest *g, const char *target, const struct info_domain *id,
-    const struct info_layout *l, const char *vi, size_t vilen)
+    const struct info_layout *l, const char *vi, size_t vilen,
+    const struct info_os *os)
 {
 	char desc[256], b1[32], b2[32], rel[128];
 	unsigned v, n = guest_nvcpus(g), online = 0;
@@ -328,6 +371,12 @@ info_text(struct guest *g, const char *target, const struct info_domain *id,
 		(void) printf("%-11s %zu bytes, OSRELEASE=%s\n", "vmcoreinfo",
 		    vilen, info_vmcoreinfo_field(vi, vilen, "OSRELEASE", rel,
 		    sizeof (rel))[0] != '\0' ? rel : "(none)");
+	if (os->os_linux)
+		(void) printf("%-11s Linux %s (KASLR offset 0x%" PRIx64
+		    ", profile from %s)\n", "os", os->os_release, os->os_kaslr,
+		    os->os_source);
+	else
+		(void) printf("%-11s not recognised: %s\n", "os", os->os_why);
 }
 
 static int
@@ -340,6 +389,7 @@ info_main(int argc, char **argv)
 	};
 	struct info_domain id = { .id_found = false };
 	struct info_layout l;
+	struct info_os os;
 	const char *target, *vi;
 	struct guest *g;
 	bool json = false;
@@ -376,10 +426,11 @@ info_main(int argc, char **argv)
 		return (cli_error("out of memory"));
 	}
 	vi = guest_vmcoreinfo(g, &vilen);
+	info_os(g, &os);
 	if (json)
-		info_json(g, target, &id, &l, vi, vilen);
+		info_json(g, target, &id, &l, vi, vilen, &os);
 	else
-		info_text(g, target, &id, &l, vi, vilen);
+		info_text(g, target, &id, &l, vi, vilen, &os);
 	free(l.l_runs);
 	guest_close(g);
 	return (EXIT_OK);
@@ -389,6 +440,6 @@ const struct command cmd_info = {
 	.cmd_name = "info",
 	.cmd_main = info_main,
 	.cmd_summary = "describe a guest: format, memory layout and holes, "
-	    "vCPUs and their paging",
+	    "vCPUs and their paging, the OS and kernel version",
 	.cmd_usage = "porthole info [--json] TARGET",
 };
