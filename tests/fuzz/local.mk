@@ -194,10 +194,11 @@ endif
 
 noinst_PROGRAMS += tests/fuzz/linux_views_fuzz
 tests_fuzz_linux_views_fuzz_SOURCES = $(linux_views_fuzz_sources) \
-	$(guest_linux_libphlviews_la_SOURCES) guest/linux/linux_profile.c
+	$(guest_linux_libphlviews_la_SOURCES)
 tests_fuzz_linux_views_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_linux_views_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
-tests_fuzz_linux_views_fuzz_LDADD = libporthole.la
+tests_fuzz_linux_views_fuzz_LDADD = guest/linux/libphlinux.la libporthole.la \
+	$(LIBBPF_LIBS)
 
 fuzz: $(fuzz_targets:%=tests/fuzz/%_fuzz) $(fuzz_targets:%=tests/fuzz/%_replay)
 	@for t in $(fuzz_targets); do \
