@@ -34,6 +34,7 @@ tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/live_domain.c \
 	tests/xen/live/live_grant.c \
 	tests/xen/live/live_segmf.c \
+	tests/xen/live/live_cli.c \
 	tests/xen/live/live_util.c \
 	tests/xen/live/live_xccore.c
 tests_xen_live_xenlive_LDADD = seg_mf/libphmf.la xen/libphxen.la \
@@ -71,9 +72,11 @@ EXTRA_DIST += \
 XEN_BED_ARGS = \
 	--xenlive tests/xen/live/xenlive$(EXEEXT) \
 	--marker tests/xen/guest/marker$(EXEEXT) \
-	--granter tests/xen/guest/granter$(EXEEXT)
+	--granter tests/xen/guest/granter$(EXEEXT) \
+	--porthole porthole$(EXEEXT)
 XEN_BED_BINARIES = tests/xen/live/xenlive$(EXEEXT) \
-	tests/xen/guest/marker$(EXEEXT) tests/xen/guest/granter$(EXEEXT)
+	tests/xen/guest/marker$(EXEEXT) tests/xen/guest/granter$(EXEEXT) \
+	porthole$(EXEEXT)
 
 if HAVE_XEN
 check-xen: $(XEN_BED_BINARIES)

@@ -58,6 +58,7 @@ extern const struct live_check live_grant_checks[];	/* live_grant.c */
 extern const struct live_check live_domain_checks[];	/* live_domain.c */
 extern const struct live_check live_segmf_checks[];	/* live_segmf.c */
 extern const struct live_check live_xccore_checks[];	/* live_xccore.c */
+extern const struct live_check live_cli_checks[];	/* live_cli.c */
 
 struct live_marker {
 	unsigned int	m_index;

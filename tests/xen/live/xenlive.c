@@ -345,6 +345,7 @@ static const struct live_check *const live_tables[] = {
 	live_domain_checks,
 	live_segmf_checks,
 	live_xccore_checks,
+	live_cli_checks,
 };
 
 #define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))
