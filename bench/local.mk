@@ -33,9 +33,11 @@ bench_introspect_LDADD = guest/linux/libphlviews.la guest/linux/libphlinux.la \
 	xen/libphxen.la vm/libphvm.la $(XEN_LIBS) $(LIBVIRT_LIBS) \
 	$(LIBBPF_LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
 
-# The live benchmark runs in dom0 against a live guest: `make bench-xen`
-# boots the nested Xen bed (tests/xen) and runs it there against the PV
-# domU.  Like every benchmark it needs a build without --enable-debug.
+# The live benchmarks run in dom0 against a live guest: `make bench-xen`
+# boots the nested Xen bed (tests/xen) once for each (bench/live: reading;
+# bench/dump: porthole dump against xl dump-core and cp) and runs it
+# there against the PV domU.  Like every benchmark they need a build
+# without --enable-debug.
 if HAVE_XEN
 EXTRA_PROGRAMS += bench/live
 bench_live_SOURCES = bench/live.c bench/bench.h
@@ -43,12 +45,23 @@ bench_live_CFLAGS = $(AM_CFLAGS) -O2
 bench_live_LDADD = seg_mf/libphmf.la xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
 CLEANFILES += bench/live
 
-bench-xen: bench/live$(EXEEXT) $(XEN_BED_BINARIES)
+# `porthole dump` against xl dump-core and cp, in the bed (bench/dump.c).
+EXTRA_PROGRAMS += bench/dump
+bench_dump_SOURCES = bench/dump.c bench/bench.h
+bench_dump_CFLAGS = $(AM_CFLAGS) -O2
+bench_dump_LDADD = xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
+CLEANFILES += bench/dump
+
+bench-xen: bench-xen-live bench-xen-dump
+bench-xen-live: bench/live$(EXEEXT) $(XEN_BED_BINARIES)
 	$(SHELL) $(srcdir)/tests/xen/run.sh --no-pvh \
 	    --bench bench/live$(EXEEXT) $(XEN_BED_ARGS)
+bench-xen-dump: bench/dump$(EXEEXT) $(XEN_BED_BINARIES)
+	$(SHELL) $(srcdir)/tests/xen/run.sh --no-pvh \
+	    --bench bench/dump$(EXEEXT) $(XEN_BED_ARGS)
 else
-bench-xen:
+bench-xen bench-xen-live bench-xen-dump:
 	@echo "porthole was configured without the Xen libraries" \
 	    "(install libxen-dev and rerun configure)"; exit 1
 endif
-.PHONY: bench-xen
+.PHONY: bench-xen bench-xen-live bench-xen-dump

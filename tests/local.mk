@@ -129,6 +129,7 @@ TESTS += $(unit_tests) $(xen_unit_tests) \
 	tests/abi.test \
 	tests/cli.test \
 	tests/cli_json.test \
-	tests/cli_linux.test
+	tests/cli_linux.test \
+	tests/cli_images.test
 EXTRA_DIST += tests/headers.test tests/abi.test tests/cli.test \
-	tests/cli_json.test tests/cli_linux.test
+	tests/cli_json.test tests/cli_linux.test tests/cli_images.test

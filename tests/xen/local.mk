@@ -36,6 +36,7 @@ tests_xen_live_xenlive_SOURCES = \
 	tests/xen/live/live_guest.c \
 	tests/xen/live/live_linux.c \
 	tests/xen/live/live_segmf.c \
+	tests/xen/live/live_cli.c \
 	tests/xen/live/live_util.c \
 	tests/xen/live/live_xccore.c
 tests_xen_live_xenlive_LDADD = guest/linux/libphlviews.la \
@@ -75,9 +76,11 @@ EXTRA_DIST += \
 XEN_BED_ARGS = \
 	--xenlive tests/xen/live/xenlive$(EXEEXT) \
 	--marker tests/xen/guest/marker$(EXEEXT) \
-	--granter tests/xen/guest/granter$(EXEEXT)
+	--granter tests/xen/guest/granter$(EXEEXT) \
+	--porthole porthole$(EXEEXT)
 XEN_BED_BINARIES = tests/xen/live/xenlive$(EXEEXT) \
-	tests/xen/guest/marker$(EXEEXT) tests/xen/guest/granter$(EXEEXT)
+	tests/xen/guest/marker$(EXEEXT) tests/xen/guest/granter$(EXEEXT) \
+	porthole$(EXEEXT)
 
 if HAVE_XEN
 check-xen: $(XEN_BED_BINARIES)

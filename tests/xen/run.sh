@@ -3,7 +3,7 @@
 # against test domUs inside dom0, and report the results on the host.
 #
 # Usage: run.sh --xenlive PATH --marker PATH [--granter PATH]
-#               [--demo | --bench PATH]
+#               [--porthole PATH] [--demo | --bench PATH]
 #               [--pvh|--no-pvh] [--keep]
 #
 #	--xenlive PATH	the live test program (tests/xen/live/xenlive)
@@ -12,6 +12,10 @@
 #			(tests/xen/guest/granter; default: "granter" beside
 #			the marker program); without one the guests offer
 #			no grants and the grant checks skip
+#	--porthole PATH	the porthole command (with libporthole beside it),
+#			put on dom0's PATH for the live checks that run it
+#			(live_cli.c) and for benchmarks; without it those
+#			checks skip
 #	--demo		instead of the tests, show the live guest: domain
 #			info and the markers read from its memory
 #	--bench PATH	instead of the tests, run the live benchmark PATH
@@ -53,6 +57,7 @@ xenlive=""
 marker=""
 benchprog=""
 granter=""
+porthole=""
 mode="test"
 pvh=1
 keep=0
@@ -62,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--xenlive) xenlive=$2; shift ;;
 	--marker) marker=$2; shift ;;
 	--granter) granter=$2; shift ;;
+	--porthole) porthole=$2; shift ;;
 	--demo) mode=demo ;;
 	--bench) mode=bench; benchprog=$2; shift ;;
 	--pvh) pvh=1 ;;
@@ -106,6 +112,7 @@ real_binary() {
 [ -n "$xenlive" ] && xenlive=$(real_binary "$xenlive")
 [ -n "$marker" ] && marker=$(real_binary "$marker")
 [ -n "$benchprog" ] && benchprog=$(real_binary "$benchprog")
+[ -n "$porthole" ] && porthole=$(real_binary "$porthole")
 if [ -z "$granter" ] && [ -n "$marker" ] &&
     [ -x "$(dirname "$marker")/granter" ]; then
 	granter=$(dirname "$marker")/granter
@@ -223,14 +230,17 @@ chmod 755 "$run/domU/init"
 cp "$here/bed-dom0.sh" "$share/bed-dom0.sh"
 cp "$here/run-live.sh" "$here/demo-live.sh" "$share/porthole/"
 cp "$xenlive" "$share/porthole/xenlive"
+[ -n "$porthole" ] && cp "$porthole" "$share/porthole/porthole"
 [ "$mode" = bench ] && cp "$benchprog" "$share/porthole/bench-live"
 # Xen's own register dumper, for the live checks to compare against.
 for b in "$root"/usr/lib/xen-*/bin/xenctx; do
 	if [ -x "$b" ]; then cp "$b" "$share/porthole/xenctx"; fi
 done
 chmod 755 "$share/bed-dom0.sh" "$share/porthole/"*
-for prog in "$xenlive" ${benchprog:+"$benchprog"}; do
-	ldd "$prog" | awk '/=> \// { print $3 }'
+# libporthole is found beside the command's real binary (libtool's .libs).
+for prog in "$xenlive" ${benchprog:+"$benchprog"} ${porthole:+"$porthole"}; do
+	LD_LIBRARY_PATH=$(cd "$(dirname "$prog")" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
+	    ldd "$prog" | awk '/=> \// { print $3 }'
 done | sort -u | while read -r lib; do
 	case ${lib##*/} in
 	libc.so.*|ld-linux*) ;;

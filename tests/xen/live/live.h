@@ -60,6 +60,7 @@ extern const struct live_check live_segmf_checks[];	/* live_segmf.c */
 extern const struct live_check live_xccore_checks[];	/* live_xccore.c */
 extern const struct live_check live_guest_checks[];	/* live_guest.c */
 extern const struct live_check live_linux_checks[];	/* live_linux.c */
+extern const struct live_check live_cli_checks[];	/* live_cli.c */
 
 struct live_marker {
 	unsigned int	m_index;

@@ -347,6 +347,7 @@ static const struct live_check *const live_tables[] = {
 	live_xccore_checks,
 	live_guest_checks,
 	live_linux_checks,
+	live_cli_checks,
 };
 
 #define LIVE_NTABLES	(sizeof(live_tables) / sizeof(live_tables[0]))
