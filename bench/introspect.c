@@ -263,6 +263,6 @@ main(void)
 	free(hot);
 	free(cold);
 	free(big);
-	bench_ps();
+	bench_ps(getenv("PORTHOLE_BENCH_IMAGE"), 0);
 	return (0);
 }

@@ -1,9 +1,10 @@
 /*
- * introspect_ps.c -- bench/introspect's process-list part: a full Linux
- * process list on a generated 1 GiB memory image (tests/images, variant
- * x64-1g; its path in $PORTHOLE_BENCH_IMAGE, which `make bench` sets),
- * side by side:
- *	cold		open the image, discover the kernel with no profile
+ * introspect_ps.c -- a full Linux process list, side by side, on a
+ * guest handle's spec: bench/introspect runs it on the generated 1 GiB
+ * memory image (tests/images, variant x64-1g; its path in
+ * $PORTHOLE_BENCH_IMAGE, which `make bench` sets), bench/live on the test
+ * bed's live PV guest ("xen:NAME", paused under the guard):
+ *	cold		open the guest, discover the kernel with no profile
  *			cache (VMCOREINFO, kallsyms, BTF), list the processes
  *	warm		the list again, pages resident, translations cached
  *	no cache	the same list through a handle with no translation
@@ -21,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <porthole/guest.h>
 #include <porthole/linux.h>
@@ -68,16 +68,18 @@ ps_best(struct linux_kernel *lk, unsigned *np)
 	return (best);
 }
 
-/* Open image with tuning t and the kernel in it (no profile cache). */
+/* Open spec with tuning t and the kernel in it (no profile cache). */
 static struct linux_kernel *
-ps_open(const char *image, const struct guest_tuning *t, struct guest **gp)
+ps_open(const char *image, unsigned flags, const struct guest_tuning *t,
+    struct guest **gp)
 {
 	struct linux_opts o = { .lo_size = sizeof (o),
 	    .lo_flags = LINUX_OPEN_NO_CACHE };
 	char err[512];
 	struct linux_kernel *lk;
 
-	if ((*gp = guest__open_tuned(image, 0, t, err, sizeof (err))) == NULL) {
+	if ((*gp = guest__open_tuned(image, flags, t, err, sizeof (err))) ==
+	    NULL) {
 		(void) printf("ps: skipped: %s\n", err);
 		return (NULL);
 	}
@@ -89,9 +91,8 @@ ps_open(const char *image, const struct guest_tuning *t, struct guest **gp)
 }
 
 void
-bench_ps(void)
+bench_ps(const char *image, unsigned flags)
 {
-	const char *image = getenv("PORTHOLE_BENCH_IMAGE");
 	struct physwin_opts one_page = { .po_size = sizeof (one_page),
 	    .po_mode = PHYSWIN_MAP, .po_slot = 4096, .po_nslots = 1 };
 	struct guest_tuning no_tlb = { .gt_no_tlb = true };
@@ -101,17 +102,15 @@ bench_ps(void)
 	struct guest *g;
 	double t0, cold, warm, untlb, mpp;
 	unsigned n = 0, n2 = 0, n3 = 0;
-	struct stat st;
 
-	if (image == NULL || stat(image, &st) != 0) {
+	if (image == NULL) {
 		(void) printf("ps: skipped: no generated image (set "
 		    "PORTHOLE_BENCH_IMAGE, or run `make images`)\n");
 		return;
 	}
-	(void) printf("process list on %s (%.0f MiB)\n", image,
-	    (double)st.st_size / 1048576);
+	(void) printf("process list on %s\n", image);
 	t0 = bench_now();
-	if ((lk = ps_open(image, NULL, &g)) == NULL)
+	if ((lk = ps_open(image, flags, NULL, &g)) == NULL)
 		return;
 	if (ps_once(lk, &n) < 0) {
 		(void) printf("ps: failed: %s\n", strerror(errno));
@@ -126,7 +125,7 @@ bench_ps(void)
 	linux_close(lk);
 	guest_close(g);
 
-	if ((lk = ps_open(image, &no_tlb, &g)) == NULL)
+	if ((lk = ps_open(image, flags, &no_tlb, &g)) == NULL)
 		return;
 	(void) ps_once(lk, &n2);
 	untlb = ps_best(lk, &n2);
@@ -135,7 +134,7 @@ bench_ps(void)
 	linux_close(lk);
 	guest_close(g);
 
-	if ((lk = ps_open(image, &per_page, &g)) == NULL)
+	if ((lk = ps_open(image, flags, &per_page, &g)) == NULL)
 		return;
 	mpp = ps_best(lk, &n3);
 	(void) printf("  %-40s %10.3f ms\n", "one map per page, no cache",

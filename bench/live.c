@@ -20,6 +20,8 @@
  *	porthole		from the resident seg_mf mappings (as_read)
  *	map per page		one map-copy-unmap per read
  *
+ * Then the Linux process list of the same guest (introspect_ps.c: cold,
+ * warm, no translation cache, one map per page).
  * Ends with
  *	RATIO live_read_vs_xl_dump_core	best seg_mf full read / xl dump-core
  *	RATIO live_random_vs_map_per_page	per-read time, map per page /
@@ -43,6 +45,8 @@
 #include <porthole/as.h>
 
 #include "bench/bench.h"
+#include <porthole/guest.h>
+#include "bench/introspect_ps.h"
 #include "seg_mf/seg_mf.h"
 #include "xen/xc_core.h"
 #include "xen/xen_domain.h"
@@ -359,6 +363,13 @@ main(int argc, char **argv)
 	as_free(as);
 	if (xen_pause_release(guard, &err) < 0)
 		die("unpausing the domain", &err);
+	{
+		char spec[256];
+
+		(void) snprintf(spec, sizeof (spec), "xen:%s", argv[1]);
+		printf("\n");
+		bench_ps(spec, GUEST_OPEN_PAUSE);
+	}
 	free(buf);
 	free(pfns);
 	xen_physmem_close(pm);

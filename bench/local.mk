@@ -40,9 +40,10 @@ bench_introspect_LDADD = guest/linux/libphlviews.la guest/linux/libphlinux.la \
 # without --enable-debug.
 if HAVE_XEN
 EXTRA_PROGRAMS += bench/live
-bench_live_SOURCES = bench/live.c bench/bench.h
+bench_live_SOURCES = bench/live.c bench/introspect_ps.c \
+	bench/introspect_ps.h bench/bench.h
 bench_live_CFLAGS = $(AM_CFLAGS) -O2
-bench_live_LDADD = seg_mf/libphmf.la xen/libphxen.la vm/libphvm.la $(XEN_LIBS)
+bench_live_LDADD = $(bench_introspect_LDADD)
 CLEANFILES += bench/live
 
 # `porthole dump` against xl dump-core and cp, in the bed (bench/dump.c).
