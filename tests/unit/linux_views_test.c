@@ -806,7 +806,7 @@ check_vmas(const struct seen_vmas *s, size_t nfill, unsigned flags)
 				fprintf(stderr, "vma %zu: \"%s\", want \"%s\"\n",
 				    i, v->lv_file, name);
 		} else {
-			CHECK(v->lv_start == 0x7ffe00000000 + 0x2000 * i);
+			CHECK(v->lv_start == 0x7ffe00000000ULL + 0x2000ULL * i);
 			CHECK(v->lv_end == v->lv_start + 0x1000);
 			CHECK(v->lv_prot == LINUX_VMA_READ);
 			CHECK(v->lv_pgoff == 0 && v->lv_file[0] == '\0');

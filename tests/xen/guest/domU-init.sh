@@ -40,6 +40,11 @@ done
 kmsg="porthole-kmsg-marker-$$-$(cat /proc/sys/kernel/random/uuid 2>/dev/null | cut -c1-8)"
 echo "$kmsg" >/dev/kmsg
 echo "KMSG-MARKER $kmsg"
+# The process list as the guest sees it, for dom0's ps check.
+sleep 1
+for d in /proc/[0-9]*; do
+	read -r comm <"$d/comm" 2>/dev/null && echo "PROC ${d#/proc/} $comm"
+done
 echo "GUEST-READY"
 while :; do
 	sleep 3600

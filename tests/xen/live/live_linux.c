@@ -6,9 +6,10 @@
  *
  *	linux-uname	linux_open finds the kernel; its release is the one
  *			the guest printed (GUEST-BOOTED)
- *	linux-ps	the process list holds init, the three
- *			porthole-sleeper processes (children of init) and
- *			the marker, with their command lines
+ *	linux-ps	every process the guest listed itself (PROC
+ *			lines) is in the process list with its name; the
+ *			porthole-sleeper processes are children of init with
+ *			their command lines; init and the marker are there
  *	linux-maps	the marker's pages are found by walking the marker
  *			process's VMAs through its page tables: every marker
  *			pfn the guest printed is mapped in one of them
@@ -133,19 +134,71 @@ ll_ps_cb(const struct linux_task *t, void *arg)
 	return (0);
 }
 
-/* One listing: the sleepers and the marker counted, bad ones said. */
+/* The guest's own process list: "PROC PID COMM" lines (last boot). */
+struct ll_proc {
+	int	p_pid;
+	char	p_comm[64];
+};
+
+static size_t
+ll_guest_procs(struct live_ctx *ctx, struct ll_proc *p, size_t max)
+{
+	char line[256];
+	size_t n = 0;
+	FILE *f;
+
+	if ((f = fopen(ctx->lc_console, "r")) == NULL)
+		return (0);
+	while (fgets(line, sizeof (line), f) != NULL) {
+		const char *at = strstr(line, "PROC ");
+
+		if (strstr(line, "GUEST-BOOTED") != NULL)
+			n = 0;
+		if (at != NULL && n < max && sscanf(at, "PROC %d %63s",
+		    &p[n].p_pid, p[n].p_comm) == 2)
+			n++;
+	}
+	(void) fclose(f);
+	return (n);
+}
+
+static const struct linux_task *
+ll_ps_find(const struct ll_ps *s, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->t[i].lt_pid == pid)
+			return (&s->t[i]);
+	return (NULL);
+}
+
+static bool
+ll_is_sleeper(const char *comm)
+{
+	return (strncmp(comm, "porthole-sleepe", 15) == 0);
+}
+
+/*
+ * Every process the guest listed itself (PROC lines; kernel workers,
+ * which come and go, aside) is in our list with its name; the sleepers
+ * are children of init with their command lines; init and the marker are
+ * there.
+ */
 static int
-ll_ps_once(struct live_ctx *ctx, unsigned *sleepersp, unsigned *markersp,
-    unsigned *initp, int *badp)
+check_linux_ps(struct live_ctx *ctx)
 {
 	static struct ll_ps s;
+	static struct ll_proc want[512];
+	unsigned sleepers = 0, want_sleepers = 0, markers = 0;
+	size_t nwant, i;
 	char cmd[256];
 	struct ll l;
-	size_t i;
-	int rc;
+	int rc, bad = 0;
 
-	*sleepersp = *markersp = *initp = 0;
-	*badp = 0;
+	nwant = ll_guest_procs(ctx, want, 512);
+	if (nwant == 0)
+		return (live_failf("the guest printed no PROC lines"));
 	if ((rc = ll_open(ctx, &l)) != LIVE_OK)
 		return (rc);
 	s.n = 0;
@@ -153,55 +206,44 @@ ll_ps_once(struct live_ctx *ctx, unsigned *sleepersp, unsigned *markersp,
 		ll_close(&l);
 		return (live_failf("linux_tasks: %s", strerror(errno)));
 	}
+	for (i = 0; i < nwant; i++) {
+		const struct linux_task *t = ll_ps_find(&s, want[i].p_pid);
+
+		if (ll_is_sleeper(want[i].p_comm))
+			want_sleepers++;
+		if (strncmp(want[i].p_comm, "kworker", 7) == 0)
+			continue;
+		if (t == NULL || strncmp(t->lt_comm, want[i].p_comm, 15) != 0)
+			bad += live_failf("the guest's process %d (%s): %s",
+			    want[i].p_pid, want[i].p_comm, t == NULL ?
+			    "not in our list" : t->lt_comm);
+	}
 	for (i = 0; i < s.n; i++) {
 		const struct linux_task *t = &s.t[i];
 
-		if (t->lt_pid == 1)
-			(*initp)++;
-		if (strcmp(t->lt_comm, "porthole-sleepe") == 0 ||
-		    strcmp(t->lt_comm, "porthole-sleeper") == 0) {
-			(*sleepersp)++;
-			if (t->lt_ppid != 1 || t->lt_kthread)
-				*badp += live_failf("sleeper %d: ppid %d%s",
-				    t->lt_pid, t->lt_ppid, t->lt_kthread ?
-				    ", a kernel thread" : "");
-			if (linux_task_cmdline(l.lk, t->lt_pid, cmd,
-			    sizeof (cmd)) < 0 ||
-			    strncmp(cmd, "/bin/porthole-sleeper ", 22) != 0)
-				*badp += live_failf("sleeper %d: command line "
-				    "'%s'", t->lt_pid, cmd);
-		}
 		if (strcmp(t->lt_comm, "marker") == 0)
-			(*markersp)++;
+			markers++;
+		if (!ll_is_sleeper(t->lt_comm))
+			continue;
+		sleepers++;
+		if (t->lt_ppid != 1 || t->lt_kthread)
+			bad += live_failf("sleeper %d: ppid %d%s", t->lt_pid,
+			    t->lt_ppid, t->lt_kthread ? ", a kernel thread" :
+			    "");
+		if (linux_task_cmdline(l.lk, t->lt_pid, cmd, sizeof (cmd)) < 0 ||
+		    strncmp(cmd, "/bin/porthole-sleeper ", 22) != 0)
+			bad += live_failf("sleeper %d: command line '%s'",
+			    t->lt_pid, cmd);
 	}
-	printf("%zu processes, %u sleepers, %u marker\n", s.n, *sleepersp,
-	    *markersp);
+	printf("%zu processes (the guest listed %zu), %u sleepers (the guest "
+	    "listed %u), %u marker\n", s.n, nwant, sleepers, want_sleepers,
+	    markers);
+	if (ll_ps_find(&s, 1) == NULL || markers != 1 || sleepers == 0 ||
+	    sleepers != want_sleepers)
+		bad += live_failf("init %s, %u sleepers (guest: %u), %u marker",
+		    ll_ps_find(&s, 1) != NULL ? "found" : "missing", sleepers,
+		    want_sleepers, markers);
 	ll_close(&l);
-	return (LIVE_OK);
-}
-
-/*
- * The guest starts its sleepers in the background as it finishes booting;
- * under TCG the last may not have exec'd yet when the first listing is
- * taken, so a short count is looked at again (the guest runs between).
- */
-static int
-check_linux_ps(struct live_ctx *ctx)
-{
-	unsigned sleepers, markers, init, attempt;
-	int rc, bad;
-
-	for (attempt = 0; attempt < 5; attempt++) {
-		if ((rc = ll_ps_once(ctx, &sleepers, &markers, &init,
-		    &bad)) != LIVE_OK)
-			return (rc);
-		if (init == 1 && sleepers == 3 && markers == 1)
-			break;
-		(void) sleep(2);
-	}
-	if (init != 1 || sleepers != 3 || markers != 1)
-		bad += live_failf("init %u, sleepers %u, marker %u; expected "
-		    "1, 3, 1", init, sleepers, markers);
 	return (bad == 0 ? LIVE_OK : LIVE_FAIL);
 }
 
