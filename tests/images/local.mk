@@ -18,14 +18,19 @@ TESTS += tests/images/introspect.test
 EXTRA_DIST += \
 	tests/images/README.md \
 	tests/images/images.test \
+	tests/images/demo.sh \
 	tests/images/introspect.test \
 	tests/images/mkimages.sh \
 	tests/images/mkimage.py \
 	tests/images/check.py \
 	tests/images/guest/init.c
 
+# The README's main job: porthole against a generated Linux guest.
+demo: porthole$(EXEEXT)
+	@sh $(srcdir)/tests/images/demo.sh ./porthole$(EXEEXT) $(srcdir)
+
 images:
 	@dir=`bash $(srcdir)/tests/images/mkimages.sh cache` && \
 	    echo "images: $$dir" && ls -l "$$dir"
 
-.PHONY: images
+.PHONY: images demo
