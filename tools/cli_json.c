@@ -220,6 +220,17 @@ json_end(struct json *j)
 }
 
 void
+json_list_end(struct json *j, int failed)
+{
+	json_array_end(j);
+	json_kv_bool(j, "complete", failed == 0);
+	if (failed != 0)
+		json_kv_string(j, "error", strerror(failed));
+	json_object_end(j);
+	json_end(j);
+}
+
+void
 json_fault(struct json *j, const char *key, const struct guest_fault *f)
 {
 	json_key(j, key);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,18 @@ cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	(void) fprintf(stderr, "\nusage: %s\nsee: porthole help %s\n",
 	    cmd->cmd_usage, cmd->cmd_name);
 	return (EXIT_USAGE);
+}
+
+int
+cli_operands(const struct command *cmd, int argc, char **argv, int n,
+    const char *want)
+{
+	if (argc - optind < n)
+		return (cli_usage_error(cmd, "%s", want));
+	if (argc - optind > n)
+		return (cli_usage_error(cmd, "unexpected argument '%s'",
+		    argv[optind + n]));
+	return (0);
 }
 
 int

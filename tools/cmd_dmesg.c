@@ -135,12 +135,9 @@ dmesg_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_dmesg, "bad option"));
 		}
 	}
-	if (optind >= argc)
-		return (cli_usage_error(&cmd_dmesg, "give a TARGET (a domain "
-		    "or a memory image)"));
-	if (optind + 1 < argc)
-		return (cli_usage_error(&cmd_dmesg, "unexpected argument "
-		    "'%s'", argv[optind + 1]));
+	if (cli_operands(&cmd_dmesg, argc, argv, 1,
+	    "give a TARGET (a domain or a memory image)") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if ((g = cli_linux_target(target, &cl, &lk)) == NULL)
 		return (EXIT_FAIL);
@@ -153,14 +150,8 @@ dmesg_main(int argc, char **argv)
 		json_array_begin(&dj.dj_j);
 	}
 	failed = linux_dmesg(lk, dmesg_one, &dj) != 0 ? errno : 0;
-	if (dj.dj_json) {
-		json_array_end(&dj.dj_j);
-		json_kv_bool(&dj.dj_j, "complete", failed == 0);
-		if (failed != 0)
-			json_kv_string(&dj.dj_j, "error", strerror(failed));
-		json_object_end(&dj.dj_j);
-		json_end(&dj.dj_j);
-	}
+	if (dj.dj_json)
+		json_list_end(&dj.dj_j, failed);
 	if (failed == ENOTSUP) {
 		(void) cli_error("reading the kernel log of %s: neither log "
 		    "format porthole reads (the log buffer of Linux 3.11 to "

@@ -141,12 +141,9 @@ dump_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_dump, "bad option"));
 		}
 	}
-	if (optind == argc)
-		return (cli_usage_error(&cmd_dump, "no TARGET: name a domain "
-		    "(porthole list) or a memory image"));
-	if (optind + 1 != argc)
-		return (cli_usage_error(&cmd_dump, "unexpected argument '%s'",
-		    argv[optind + 1]));
+	if (cli_operands(&cmd_dump, argc, argv, 1,
+	    "no TARGET: name a domain (porthole list) or a memory image") != 0)
+		return (EXIT_USAGE);
 	if (path == NULL)
 		return (cli_usage_error(&cmd_dump, "no output file: give -o "
 		    "FILE"));

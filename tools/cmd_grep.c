@@ -309,10 +309,9 @@ grep_main(int argc, char **argv)
 	}
 	if (cli_space_check(&cs) != 0)
 		return (EXIT_USAGE);
-	if (argc - optind != 2)
-		return (cli_usage_error(&cmd_grep, argc - optind < 2 ?
-		    "give TARGET and PATTERN" : "unexpected argument '%s'",
-		    argv[argc - 1]));
+	if (cli_operands(&cmd_grep, argc, argv, 2,
+	    "give TARGET and PATTERN") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	text = argv[optind + 1];
 	if (hex) {

@@ -409,12 +409,9 @@ info_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_info, "bad option"));
 		}
 	}
-	if (optind == argc)
-		return (cli_usage_error(&cmd_info, "no TARGET: name a domain "
-		    "(porthole list) or a memory image"));
-	if (optind + 1 != argc)
-		return (cli_usage_error(&cmd_info, "unexpected argument '%s'",
-		    argv[optind + 1]));
+	if (cli_operands(&cmd_info, argc, argv, 1,
+	    "no TARGET: name a domain (porthole list) or a memory image") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if ((g = cli_open(target, 0)) == NULL)
 		return (EXIT_FAIL);

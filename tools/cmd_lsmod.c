@@ -96,12 +96,9 @@ lsmod_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_lsmod, "bad option"));
 		}
 	}
-	if (optind >= argc)
-		return (cli_usage_error(&cmd_lsmod, "give a TARGET (a domain "
-		    "or a memory image)"));
-	if (optind + 1 < argc)
-		return (cli_usage_error(&cmd_lsmod, "unexpected argument "
-		    "'%s'", argv[optind + 1]));
+	if (cli_operands(&cmd_lsmod, argc, argv, 1,
+	    "give a TARGET (a domain or a memory image)") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if ((g = cli_linux_target(target, &cl, &lk)) == NULL)
 		return (EXIT_FAIL);
@@ -117,14 +114,8 @@ lsmod_main(int argc, char **argv)
 		    "BASE", "STATE");
 	}
 	failed = linux_modules(lk, lsmod_one, &mj) != 0 ? errno : 0;
-	if (mj.mj_json) {
-		json_array_end(&mj.mj_j);
-		json_kv_bool(&mj.mj_j, "complete", failed == 0);
-		if (failed != 0)
-			json_kv_string(&mj.mj_j, "error", strerror(failed));
-		json_object_end(&mj.mj_j);
-		json_end(&mj.mj_j);
-	}
+	if (mj.mj_json)
+		json_list_end(&mj.mj_j, failed);
 	if (failed != 0) {
 		(void) fflush(stdout);
 		(void) cli_linux_error(target, mj.mj_count > 0 ? "listing the "

@@ -102,12 +102,9 @@ maps_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_maps, "bad option"));
 		}
 	}
-	if (argc - optind < 2)
-		return (cli_usage_error(&cmd_maps, "give a TARGET and a PID "
-		    "(see porthole ps TARGET)"));
-	if (argc - optind > 2)
-		return (cli_usage_error(&cmd_maps, "unexpected argument '%s'",
-		    argv[optind + 2]));
+	if (cli_operands(&cmd_maps, argc, argv, 2,
+	    "give a TARGET and a PID (see porthole ps TARGET)") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if (cli_parse_uint(argv[optind + 1], 4194304, &pid) != 0)
 		return (cli_usage_error(&cmd_maps, "'%s' is not a process id "
@@ -139,14 +136,8 @@ maps_main(int argc, char **argv)
 		json_array_begin(&aj.aj_j);
 	}
 	failed = linux_vmas(lk, (int)pid, maps_one, &aj) != 0 ? errno : 0;
-	if (aj.aj_json) {
-		json_array_end(&aj.aj_j);
-		json_kv_bool(&aj.aj_j, "complete", failed == 0);
-		if (failed != 0)
-			json_kv_string(&aj.aj_j, "error", strerror(failed));
-		json_object_end(&aj.aj_j);
-		json_end(&aj.aj_j);
-	}
+	if (aj.aj_json)
+		json_list_end(&aj.aj_j, failed);
 	if (failed != 0) {
 		(void) fflush(stdout);
 		if (aj.aj_count > 0)

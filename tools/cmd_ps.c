@@ -132,12 +132,9 @@ ps_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_ps, "bad option"));
 		}
 	}
-	if (optind >= argc)
-		return (cli_usage_error(&cmd_ps, "give a TARGET (a domain or "
-		    "a memory image)"));
-	if (optind + 1 < argc)
-		return (cli_usage_error(&cmd_ps, "unexpected argument '%s'",
-		    argv[optind + 1]));
+	if (cli_operands(&cmd_ps, argc, argv, 1,
+	    "give a TARGET (a domain or a memory image)") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if ((g = cli_open(target, 0)) == NULL)
 		return (EXIT_FAIL);
@@ -159,25 +156,16 @@ ps_main(int argc, char **argv)
 	if (linux_tasks(pj.pj_lk, ps_one, &pj) != 0) {
 		int e = errno;
 
-		if (pj.pj_json) {
-			json_array_end(&pj.pj_j);
-			json_kv_bool(&pj.pj_j, "complete", false);
-			json_kv_string(&pj.pj_j, "error", strerror(e));
-			json_object_end(&pj.pj_j);
-			json_end(&pj.pj_j);
-		}
+		if (pj.pj_json)
+			json_list_end(&pj.pj_j, e);
 		(void) fflush(stdout);
 		(void) cli_linux_error(target, pj.pj_count > 0 ?
 		    "listing the processes (stopped after those printed)" :
 		    "listing the processes", e);
 		goto out;
 	}
-	if (pj.pj_json) {
-		json_array_end(&pj.pj_j);
-		json_kv_bool(&pj.pj_j, "complete", true);
-		json_object_end(&pj.pj_j);
-		json_end(&pj.pj_j);
-	}
+	if (pj.pj_json)
+		json_list_end(&pj.pj_j, 0);
 	rv = EXIT_OK;
 out:
 	if (pj.pj_lk != NULL)

@@ -113,10 +113,9 @@ read_main(int argc, char **argv)
 	}
 	if (cli_space_check(&cs) != 0)
 		return (EXIT_USAGE);
-	if (argc - optind != 3)
-		return (cli_usage_error(&cmd_read, argc - optind < 3 ?
-		    "give TARGET, ADDR and LEN" : "unexpected argument '%s'",
-		    argv[argc - 1]));
+	if (cli_operands(&cmd_read, argc, argv, 3,
+	    "give TARGET, ADDR and LEN") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if (cli_parse_u64(argv[optind + 1], &rj.rj_addr) != 0)
 		return (cli_usage_error(&cmd_read, "'%s' is not an address "

@@ -200,12 +200,9 @@ regs_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_regs, "bad option"));
 		}
 	}
-	if (optind == argc)
-		return (cli_usage_error(&cmd_regs, "no TARGET: name a domain "
-		    "(porthole list) or a memory image"));
-	if (optind + 1 != argc)
-		return (cli_usage_error(&cmd_regs, "unexpected argument '%s'",
-		    argv[optind + 1]));
+	if (cli_operands(&cmd_regs, argc, argv, 1,
+	    "no TARGET: name a domain (porthole list) or a memory image") != 0)
+		return (EXIT_USAGE);
 	if ((g = cli_open(argv[optind], 0)) == NULL)
 		return (EXIT_FAIL);
 	if (one) {

@@ -52,12 +52,9 @@ uname_main(int argc, char **argv)
 			return (cli_usage_error(&cmd_uname, "bad option"));
 		}
 	}
-	if (optind >= argc)
-		return (cli_usage_error(&cmd_uname, "give a TARGET (a domain "
-		    "or a memory image)"));
-	if (optind + 1 < argc)
-		return (cli_usage_error(&cmd_uname, "unexpected argument "
-		    "'%s'", argv[optind + 1]));
+	if (cli_operands(&cmd_uname, argc, argv, 1,
+	    "give a TARGET (a domain or a memory image)") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if ((g = cli_linux_target(target, &cl, &lk)) == NULL)
 		return (EXIT_FAIL);

@@ -148,10 +148,9 @@ v2p_main(int argc, char **argv)
 		    "virtual addresses"));
 	if (cli_space_check(&cs) != 0)
 		return (EXIT_USAGE);
-	if (argc - optind != 2)
-		return (cli_usage_error(&cmd_v2p, argc - optind < 2 ?
-		    "give TARGET and VADDR" : "unexpected argument '%s'",
-		    argv[argc - 1]));
+	if (cli_operands(&cmd_v2p, argc, argv, 2,
+	    "give TARGET and VADDR") != 0)
+		return (EXIT_USAGE);
 	if (cli_parse_u64(argv[optind + 1], &va) != 0)
 		return (cli_usage_error(&cmd_v2p, "'%s' is not an address "
 		    "(decimal, or hex with 0x)", argv[optind + 1]));

@@ -211,10 +211,9 @@ write_main(int argc, char **argv)
 	}
 	if (cli_space_check(&cs) != 0)
 		return (EXIT_USAGE);
-	if (argc - optind != (file != NULL ? 2 : 3))
-		return (cli_usage_error(&cmd_write, argc - optind < (file !=
-		    NULL ? 2 : 3) ? "give TARGET, ADDR and DATA (or --file F)" :
-		    "unexpected argument '%s'", argv[argc - 1]));
+	if (cli_operands(&cmd_write, argc, argv, file != NULL ? 2 : 3,
+	    "give TARGET, ADDR and DATA (or --file F)") != 0)
+		return (EXIT_USAGE);
 	target = argv[optind];
 	if (cli_parse_u64(argv[optind + 1], &addr) != 0)
 		return (cli_usage_error(&cmd_write, "'%s' is not an address "

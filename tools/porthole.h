@@ -66,6 +66,13 @@ int	cli_error(const char *fmt, ...)
 void	cli_warn(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 /* A usage error: the message, then "see porthole help CMD"; returns 2. */
+/*
+ * After option parsing: exactly n operands from argv[optind] on.  0, or
+ * (with the usage error said: want when too few, the first extra one
+ * when too many) EXIT_USAGE.
+ */
+int	cli_operands(const struct command *cmd, int argc, char **argv, int n,
+	    const char *want);
 int	cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* `CMD --help`: the usage and summary on stdout; returns 0. */
@@ -242,6 +249,12 @@ void	json_kv_hex(struct json *j, const char *key, uint64_t v);
 void	json_kv_bool(struct json *j, const char *key, bool v);
 /* Close the document: a newline. */
 void	json_end(struct json *j);
+/*
+ * End a document whose last member is an open list that may have broken
+ * off: the list closed, "complete" (failed == 0), "error" (strerror of
+ * failed) when it broke, the object and the document closed.
+ */
+void	json_list_end(struct json *j, int failed);
 /* A fault as {"address", "physical", "errno", "error", "level", "what"}. */
 void	json_fault(struct json *j, const char *key,
 	    const struct guest_fault *f);
