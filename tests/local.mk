@@ -78,7 +78,7 @@ image_tests = \
 	tests/unit/image_real_test \
 	tests/unit/image_xc_core_test
 tests_unit_image_real_test_SOURCES = tests/unit/image_real_test.c \
-	tests/unit/image_check.h
+	tests/unit/image_check.h tests/images/manifest.h
 tests_unit_image_real_test_LDADD = guest/libphguest.la \
 	xen/libphxen.la vm/libphvm.la
 tests_unit_image_detect_test_SOURCES = \

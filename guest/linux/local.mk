@@ -58,5 +58,7 @@ tests_unit_linux_discover_test_LDADD = guest/linux/libphlinux.la \
 	xen/libphxen.la vm/libphvm.la
 # Discovery on tests/images/'s real images (skips without them), through
 # the public API.
+tests_unit_linux_images_test_SOURCES = tests/unit/linux_images_test.c \
+	tests/images/manifest.h
 tests_unit_linux_images_test_LDADD = libporthole.la
 EXTRA_DIST += tests/lk_fakemem.h tests/kallsyms_enc.h

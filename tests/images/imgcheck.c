@@ -36,50 +36,13 @@
 
 #include <porthole/guest.h>
 #include <porthole/linux.h>
+#include "tests/images/manifest.h"
 
 #define	PAGE		4096u
-#define	MAXN		256
+#define	MAXN		MANIFEST_MAX
 #define	LINE		1024
 
-struct mproc {
-	int	pid, ppid, threads;
-	unsigned uid;
-	char	state;
-	char	comm[64];
-	char	cmdline[256];
-};
-struct mmarker {
-	int	pid;
-	uint64_t va, pa;
-	char	text[64];
-};
-struct mmap_line {
-	int	pid;
-	uint64_t start, end, off;
-	char	perms[8];
-	char	path[256];
-};
-struct mmodule {
-	char	name[64];
-	uint64_t size, addr;
-};
-
-static struct {
-	char	release[128];
-	char	banner[512];
-	char	paging[32];
-	char	dmesg[128];
-	uint64_t kaslr;
-	unsigned vcpus;
-	struct mproc proc[MAXN];
-	size_t	nproc;
-	struct mmarker marker[MAXN];
-	size_t	nmarker;
-	struct mmap_line map[MAXN];
-	size_t	nmap;
-	struct mmodule module[MAXN];
-	size_t	nmodule;
-} man;
+static struct manifest man;
 
 static const char *kind;
 static unsigned ntest, nfail, nskip;
@@ -114,94 +77,6 @@ result(bool ok, const char *check, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
-}
-
-/* The rest of line after "key " (NULL when the line is not key's). */
-static const char *
-value(const char *line, const char *key)
-{
-	size_t n = strlen(key);
-
-	return (strncmp(line, key, n) == 0 && line[n] == ' ' ? line + n + 1 :
-	    NULL);
-}
-
-/* Copy v into dst of size n, truncated and terminated. */
-static void
-setv(char *dst, size_t n, const char *v)
-{
-	size_t l = strlen(v);
-
-	if (l >= n)
-		l = n - 1;
-	memcpy(dst, v, l);
-	dst[l] = '\0';
-}
-
-static void
-load_manifest(const char *path)
-{
-	char line[LINE];
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "imgcheck: %s: %s\n", path, strerror(errno));
-		exit(2);
-	}
-	while (fgets(line, sizeof (line), f) != NULL) {
-		const char *v;
-
-		line[strcspn(line, "\n")] = '\0';
-		if ((v = value(line, "release")) != NULL)
-			setv(man.release, sizeof (man.release), v);
-		else if ((v = value(line, "banner")) != NULL)
-			setv(man.banner, sizeof (man.banner), v);
-		else if ((v = value(line, "paging")) != NULL)
-			setv(man.paging, sizeof (man.paging), v);
-		else if ((v = value(line, "dmesg")) != NULL)
-			setv(man.dmesg, sizeof (man.dmesg), v);
-		else if ((v = value(line, "kaslr_offset")) != NULL)
-			man.kaslr = strtoull(v, NULL, 0);
-		else if ((v = value(line, "vcpus")) != NULL)
-			man.vcpus = (unsigned)strtoul(v, NULL, 0);
-		else if ((v = value(line, "process")) != NULL &&
-		    man.nproc < MAXN) {
-			struct mproc *p = &man.proc[man.nproc];
-			int n = 0;
-
-			if (sscanf(v, "%d %d %u %d %c %63s %n", &p->pid,
-			    &p->ppid, &p->uid, &p->threads, &p->state, p->comm,
-			    &n) >= 6) {
-				setv(p->cmdline, sizeof (p->cmdline),
-				    n > 0 ? v + n : "");
-				man.nproc++;
-			}
-		} else if ((v = value(line, "marker")) != NULL &&
-		    man.nmarker < MAXN) {
-			struct mmarker *m = &man.marker[man.nmarker];
-
-			if (sscanf(v, "%d %" SCNx64 " %" SCNx64 " %63s",
-			    &m->pid, &m->va, &m->pa, m->text) == 4)
-				man.nmarker++;
-		} else if ((v = value(line, "map")) != NULL &&
-		    man.nmap < MAXN) {
-			struct mmap_line *m = &man.map[man.nmap];
-
-			m->path[0] = '\0';
-			if (sscanf(v, "%d %" SCNx64 " %" SCNx64 " %7s %" SCNx64
-			    " %255s", &m->pid, &m->start, &m->end, m->perms,
-			    &m->off, m->path) >= 5)
-				man.nmap++;
-		} else if ((v = value(line, "module")) != NULL &&
-		    man.nmodule < MAXN) {
-			struct mmodule *m = &man.module[man.nmodule];
-
-			if (sscanf(v, "%63s %" SCNu64 " %" SCNx64, m->name,
-			    &m->size, &m->addr) == 3)
-				man.nmodule++;
-		}
-	}
-	(void) fclose(f);
 }
 
 /* The marker page: its text and "|", repeated. */
@@ -301,7 +176,7 @@ ps_find(const struct ps_seen *s, int pid)
 }
 
 static bool
-ours(const struct mproc *p)
+ours(const struct manifest_proc *p)
 {
 	return (strncmp(p->comm, "ph-", 3) == 0 || p->pid == 1);
 }
@@ -327,7 +202,7 @@ check_ps(struct linux_kernel *lk)
 		return;
 	}
 	for (i = 0; i < man.nproc; i++) {
-		const struct mproc *p = &man.proc[i];
+		const struct manifest_proc *p = &man.proc[i];
 		const struct linux_task *t = ps_find(&s, p->pid);
 		size_t cl = strcspn(p->comm, "-");
 
@@ -369,7 +244,7 @@ check_cmdline(struct linux_kernel *lk)
 		return;
 
 	for (i = 0; i < man.nproc; i++) {
-		const struct mproc *p = &man.proc[i];
+		const struct manifest_proc *p = &man.proc[i];
 
 		if (strncmp(p->comm, "ph-", 3) != 0)
 			continue;
@@ -396,7 +271,7 @@ check_v2p(struct guest *g, struct linux_kernel *lk)
 		return;
 
 	for (i = 0; i < man.nmarker; i++) {
-		const struct mmarker *m = &man.marker[i];
+		const struct manifest_marker *m = &man.marker[i];
 		struct guest_space sp;
 		struct guest_v2p v;
 
@@ -452,7 +327,7 @@ check_maps(struct linux_kernel *lk)
 		return;
 	}
 	for (i = 0; i < man.nmap && i < s.n; i++) {
-		const struct mmap_line *m = &man.map[i];
+		const struct manifest_map *m = &man.map[i];
 		const struct linux_vma *v = &s.v[i];
 		char perms[5];
 
@@ -509,7 +384,7 @@ check_modules(struct linux_kernel *lk)
 		return;
 	}
 	for (i = 0; i < man.nmodule; i++) {
-		const struct mmodule *w = &man.module[i];
+		const struct manifest_module *w = &man.module[i];
 		bool found = false;
 
 		for (j = 0; j < s.n; j++)
@@ -568,7 +443,10 @@ main(int argc, char **argv)
 		return (2);
 	}
 	kind = argv[3];
-	load_manifest(argv[1]);
+	if (!manifest_read(argv[1], &man)) {
+		fprintf(stderr, "imgcheck: %s: %s\n", argv[1], strerror(errno));
+		return (2);
+	}
 	if ((g = guest_open(argv[2], 0, err, sizeof (err))) == NULL) {
 		result(false, "open", "%s", err);
 		printf("1..%u\n", ntest);

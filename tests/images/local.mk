@@ -11,7 +11,7 @@ TESTS += tests/images/images.test
 
 # The guest and Linux layers against every image and its manifest.
 check_PROGRAMS += tests/images/imgcheck
-tests_images_imgcheck_SOURCES = tests/images/imgcheck.c
+tests_images_imgcheck_SOURCES = tests/images/imgcheck.c tests/images/manifest.h
 tests_images_imgcheck_LDADD = libporthole.la
 TESTS += tests/images/introspect.test
 

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "tests/unit/image_check.h"
+#include "tests/images/manifest.h"
 
 #define	MAX_RAM		64
 
@@ -75,26 +76,23 @@ wanted(const char *name)
 	return (false);
 }
 
-/* The RAM ranges of the manifest ("ram START END", bytes). */
+/* The RAM ranges of the manifest ("ram START END", bytes), as frames. */
 static void
 read_manifest(struct variant *v)
 {
-	char path[700], line[512];
-	unsigned long long s, e;
-	FILE *f;
+	static struct manifest m;
+	char path[700];
+	size_t i;
 
 	(void) snprintf(path, sizeof (path), "%s/%s.manifest", v->v_dir,
 	    v->v_name);
-	if ((f = fopen(path, "r")) == NULL)
+	if (!manifest_read(path, &m))
 		return;
-	while (fgets(line, sizeof (line), f) != NULL)
-		if (sscanf(line, "ram %llx %llx", &s, &e) == 2 &&
-		    v->v_nram < MAX_RAM) {
-			v->v_ram[v->v_nram][0] = (s + IC_PG - 1) / IC_PG;
-			v->v_ram[v->v_nram][1] = e / IC_PG;
-			v->v_nram++;
-		}
-	(void) fclose(f);
+	for (i = 0; i < m.nram && v->v_nram < MAX_RAM; i++) {
+		v->v_ram[v->v_nram][0] = (m.ram[i][0] + IC_PG - 1) / IC_PG;
+		v->v_ram[v->v_nram][1] = m.ram[i][1] / IC_PG;
+		v->v_nram++;
+	}
 }
 
 static bool

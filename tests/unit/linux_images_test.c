@@ -30,8 +30,8 @@
 #include <porthole/linux.h>
 
 #include "tests/test.h"
+#include "tests/images/manifest.h"
 
-#define	MAX_SYMS	32
 
 static const char *const variants[] = {
 	"x64-nokaslr", "x64-kaslr", "x64-la57", "i386-pae", "x64-smp2-pti"
@@ -39,59 +39,6 @@ static const char *const variants[] = {
 static const char *const formats[] = {
 	"elf", "raw", "kdump-zlib", "kdump-zlib.flat", "kdump-lzo"
 };
-
-struct manifest {
-	char		m_release[80];
-	char		m_banner[512];
-	char		m_paging[16];
-	uint64_t	m_kaslr;
-	unsigned	m_nsyms;
-	char		m_sym[MAX_SYMS][64];
-	uint64_t	m_addr[MAX_SYMS];
-};
-
-/* Copy src into dst[size], truncated and terminated. */
-static void
-copy_field(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-static bool
-read_manifest(const char *path, struct manifest *m)
-{
-	char line[1024], name[64];
-	unsigned long long v;
-	FILE *f;
-
-	memset(m, 0, sizeof (*m));
-	if ((f = fopen(path, "r")) == NULL)
-		return (false);
-	while (fgets(line, sizeof (line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "release ", 8) == 0)
-			copy_field(m->m_release, sizeof (m->m_release),
-			    line + 8);
-		else if (strncmp(line, "banner ", 7) == 0)
-			copy_field(m->m_banner, sizeof (m->m_banner), line + 7);
-		else if (strncmp(line, "paging ", 7) == 0)
-			copy_field(m->m_paging, sizeof (m->m_paging), line + 7);
-		else if (sscanf(line, "kaslr_offset %llx", &v) == 1)
-			m->m_kaslr = v;
-		else if (sscanf(line, "symbol %63s %llx", name, &v) == 2 &&
-		    m->m_nsyms < MAX_SYMS) {
-			copy_field(m->m_sym[m->m_nsyms], 64, name);
-			m->m_addr[m->m_nsyms++] = v;
-		}
-	}
-	(void) fclose(f);
-	return (m->m_release[0] != '\0' && m->m_banner[0] != '\0');
-}
 
 static double
 seconds(void)
@@ -122,28 +69,28 @@ check_kernel(struct guest *g, struct linux_kernel *lk,
 		bad++;							\
 	}								\
 } while (0)
-	EXPECT(strcmp(linux_release(lk), m->m_release) == 0,
-	    "release %s, manifest %s", linux_release(lk), m->m_release);
-	EXPECT(strcmp(linux_banner(lk), m->m_banner) == 0,
-	    "banner \"%s\", manifest \"%s\"", linux_banner(lk), m->m_banner);
-	EXPECT(linux_kaslr_offset(lk) == m->m_kaslr,
+	EXPECT(strcmp(linux_release(lk), m->release) == 0,
+	    "release %s, manifest %s", linux_release(lk), m->release);
+	EXPECT(strcmp(linux_banner(lk), m->banner) == 0,
+	    "banner \"%s\", manifest \"%s\"", linux_banner(lk), m->banner);
+	EXPECT(linux_kaslr_offset(lk) == m->kaslr,
 	    "KASLR offset %#" PRIx64 ", manifest %#" PRIx64,
-	    linux_kaslr_offset(lk), m->m_kaslr);
-	EXPECT(strcmp(guest_paging_name(sp->gs_mode), m->m_paging) == 0,
+	    linux_kaslr_offset(lk), m->kaslr);
+	EXPECT(strcmp(guest_paging_name(sp->gs_mode), m->paging) == 0,
 	    "paging %s, manifest %s", guest_paging_name(sp->gs_mode),
-	    m->m_paging);
-	for (i = 0; i < m->m_nsyms; i++) {
-		int rv = linux_symbol(lk, m->m_sym[i], &v);
+	    m->paging);
+	for (i = 0; i < m->nsym; i++) {
+		int rv = linux_symbol(lk, m->sym[i].name, &v);
 
-		EXPECT(rv == 0 && v == m->m_addr[i], "symbol %s: %s%#" PRIx64
-		    ", manifest %#" PRIx64, m->m_sym[i], rv == 0 ? "" :
-		    "missing ", rv == 0 ? v : 0, m->m_addr[i]);
+		EXPECT(rv == 0 && v == m->sym[i].addr, "symbol %s: %s%#" PRIx64
+		    ", manifest %#" PRIx64, m->sym[i].name, rv == 0 ? "" :
+		    "missing ", rv == 0 ? v : 0, m->sym[i].addr);
 	}
 	/* The banner through the kernel's own page tables. */
 	memset(text, 0, sizeof (text));
 	EXPECT(linux_symbol(lk, "linux_banner", &v) == 0 &&
-	    guest_vread(g, sp, v, text, strlen(m->m_banner), NULL) ==
-	    strlen(m->m_banner) && strcmp(text, m->m_banner) == 0,
+	    guest_vread(g, sp, v, text, strlen(m->banner), NULL) ==
+	    strlen(m->banner) && strcmp(text, m->banner) == 0,
 	    "the banner does not read back through the kernel space");
 	EXPECT(linux_symbol(lk, "no_such_symbol_anywhere", &v) == -1 &&
 	    errno == ENOENT, "a symbol that does not exist was found");
@@ -186,7 +133,7 @@ run_image(const char *dir, const char *variant, const char *format,
 		return;
 	}
 	bad = check_kernel(g, lk, m, what);
-	copy_field(src1, sizeof (src1), linux_profile_source(lk));
+	manifest_copy(src1, sizeof (src1), linux_profile_source(lk));
 	CHECK(strstr(src1, "cache") == NULL);
 	(void) linux_symbol(lk, "schedule", &sched1);
 	linux_close(lk);
@@ -274,7 +221,7 @@ main(void)
 {
 	const char *base = getenv("PORTHOLE_IMAGE_CACHE");
 	char dir[768], mpath[1024], cache[256], cmd[300];
-	struct manifest m;
+	static struct manifest m;
 	unsigned v, f, found = 0;
 	struct stat st;
 
@@ -294,7 +241,8 @@ main(void)
 	for (v = 0; v < sizeof (variants) / sizeof (variants[0]); v++) {
 		(void) snprintf(mpath, sizeof (mpath), "%s/%s.manifest", dir,
 		    variants[v]);
-		if (!read_manifest(mpath, &m)) {
+		if (!manifest_read(mpath, &m) || m.release[0] == '\0' ||
+		    m.banner[0] == '\0') {
 			fprintf(stderr, "%s: no manifest\n", variants[v]);
 			continue;
 		}
