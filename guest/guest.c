@@ -65,7 +65,7 @@ guest_window_open(struct guest *g, const struct physwin_opts *tuned,
 	}
 	if (tuned != NULL)
 		o = *tuned;
-	o.po_prot = g->g_writable ? PROT_READ | PROT_WRITE : PROT_READ;
+	o.po_prot = guest_writable(g) ? PROT_READ | PROT_WRITE : PROT_READ;
 	if ((g->g_pw = physwin_open(g->g_as, g->g_pm, &o)) == NULL) {
 		int e = errno;
 
@@ -99,7 +99,6 @@ guest_image_open(struct guest *g, const char *path, unsigned flags,
 	if (e != 0)
 		return (e);
 	g->g_is_image = true;
-	g->g_writable = (flags & GUEST_OPEN_COPY) != 0;
 	g->g_pm = g->g_image.im_pm;
 	physmem_hold(g->g_pm);
 	if (g->g_image.im_pv && g->g_image.im_np2m > 0) {
@@ -152,7 +151,6 @@ guest__open_tuned(const char *spec, unsigned flags,
 			e = EINVAL;
 			goto fail;
 		}
-		g->g_writable = (flags & GUEST_OPEN_WRITE) != 0;
 		e = guest_live_open(g, spec + strlen(GUEST_SPEC_XEN), flags,
 		    errbuf, errlen);
 	} else {
@@ -304,13 +302,13 @@ guest_pwrite(struct guest *g, uint64_t gpa, const void *buf, size_t len,
 void *
 guest_pin(struct guest *g, uint64_t gpa, size_t len, struct guest_pin *pin)
 {
-	void *p = physwin_pin(g->g_pw, gpa, len, g->g_writable);
+	void *p = physwin_pin(g->g_pw, gpa, len, guest_writable(g));
 
 	if (p == NULL)
 		return (NULL);
 	pin->gp_ptr = p;
 	pin->gp_len = len;
-	pin->gp_priv[0] = g->g_writable;
+	pin->gp_priv[0] = guest_writable(g);
 	return (p);
 }
 

@@ -35,8 +35,7 @@ struct guest_m2p {
 
 struct guest {
 	char		*g_name;
-	unsigned	g_flags;	/* GUEST_OPEN_* */
-	bool		g_writable;
+	unsigned	g_flags;	/* GUEST_OPEN_*, as checked at open */
 	struct as	*g_as;
 	struct physmem	*g_pm;
 	struct physwin	*g_pw;
@@ -61,6 +60,17 @@ struct guest_tuning {
 };
 struct guest *guest__open_tuned(const char *spec, unsigned flags,
 	    const struct guest_tuning *t, char *errbuf, size_t errlen);
+
+/*
+ * Whether the window takes writes: GUEST_OPEN_WRITE (live only) or
+ * GUEST_OPEN_COPY (images only), which guest_open lets through only
+ * where they apply.
+ */
+static inline bool
+guest_writable(const struct guest *g)
+{
+	return ((g->g_flags & (GUEST_OPEN_WRITE | GUEST_OPEN_COPY)) != 0);
+}
 
 /* The live backend (guest_live.c); without Xen, open fails ENOTSUP. */
 int	guest_live_open(struct guest *g, const char *spec, unsigned flags,
