@@ -5,6 +5,15 @@
  * are rare (once per command), and a connection kept open would outlive a
  * restarted libvirtd.  Built without libvirt, the same calls exist and
  * fail with ENOTSUP.
+ *
+ * libvirt is loaded on first use (dlopen of LIBVIRT_SONAME), not linked:
+ * it pulls some fifty shared libraries, which every porthole command
+ * would otherwise load at start, image or domain, libvirt daemon or not
+ * (about 0.15 s of each command in the test bed's dom0).  And a lookup
+ * at the default URI, which no one asked for, first checks that a daemon
+ * could answer (its read-only socket exists): where none runs, libvirt is
+ * not loaded at all and the lookup fails as a refused connection would.
+ * A URI given by the caller or $PORTHOLE_LIBVIRT_URI is always tried.
  */
 #include "config.h"
 
@@ -18,7 +27,9 @@
 #include "xen/xen_resolve.h"
 
 #ifdef HAVE_LIBVIRT
+#include <dlfcn.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -71,8 +82,33 @@ xen_libvirt_lookup(const char *uri, const char *spec,
 
 #else /* HAVE_LIBVIRT */
 
+/* The libvirt calls a lookup makes, from the library loaded on first use. */
+#define	XEN__LV_CALLS(X) \
+	X(virInitialize) X(virSetErrorFunc) X(virGetLastError) \
+	X(virResetLastError) X(virConnectOpenReadOnly) X(virConnectClose) \
+	X(virDomainLookupByID) X(virDomainLookupByUUIDString) \
+	X(virDomainLookupByName) X(virDomainFree) X(virDomainGetName) \
+	X(virDomainGetUUIDString) X(virDomainIsActive) X(virDomainGetState) \
+	X(virDomainGetID)
+
+static struct {
+#define	XEN__LV_FIELD(f)	__typeof__(f) *f;
+	XEN__LV_CALLS(XEN__LV_FIELD)
+#undef XEN__LV_FIELD
+} lv;
+
 static pthread_once_t xen__libvirt_once = PTHREAD_ONCE_INIT;
+static char xen__libvirt_load_why[256];	/* empty: loaded */
 static int xen__libvirt_init_rc;
+
+/*
+ * The sockets a read-only connection to the default URI goes through: the
+ * monolithic libvirtd's (or virtproxyd's), and the modular Xen daemon's.
+ */
+static const char *const xen__libvirt_sockets[] = {
+	LIBVIRT_RUNSTATEDIR "/libvirt/libvirt-sock-ro",
+	LIBVIRT_RUNSTATEDIR "/libvirt/virtxend-sock-ro",
+};
 
 /* libvirt's default handler prints every error on stderr: keep quiet. */
 static void
@@ -83,10 +119,32 @@ xen__libvirt_silent(void *data, virErrorPtr error)
 }
 
 static void
-xen__libvirt_init(void)
+xen__libvirt_load(void)
 {
-	xen__libvirt_init_rc = virInitialize();
-	virSetErrorFunc(NULL, xen__libvirt_silent);
+	void *h;
+	const char *missing = NULL;
+
+	h = dlopen(LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		snprintf(xen__libvirt_load_why, sizeof(xen__libvirt_load_why),
+		    "%s", dlerror());
+		return;
+	}
+#define	XEN__LV_LOAD(f) \
+	if (missing == NULL && \
+	    (lv.f = (__typeof__(f) *)dlsym(h, #f)) == NULL) \
+		missing = #f;
+	XEN__LV_CALLS(XEN__LV_LOAD)
+#undef XEN__LV_LOAD
+	if (missing != NULL) {
+		snprintf(xen__libvirt_load_why, sizeof(xen__libvirt_load_why),
+		    "%s has no %s (too old?)", LIBVIRT_SONAME, missing);
+		(void)dlclose(h);
+		return;
+	}
+	/* Kept loaded: libvirt keeps threads and handlers of its own. */
+	xen__libvirt_init_rc = lv.virInitialize();
+	lv.virSetErrorFunc(NULL, xen__libvirt_silent);
 }
 
 bool
@@ -95,11 +153,24 @@ xen_libvirt_available(void)
 	return true;
 }
 
+/* Could a libvirt daemon answer at the default URI? */
+static bool
+xen__libvirt_daemon_here(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(xen__libvirt_sockets) /
+	    sizeof(xen__libvirt_sockets[0]); i++)
+		if (access(xen__libvirt_sockets[i], F_OK) == 0)
+			return true;
+	return false;
+}
+
 /* libvirt's last error in this thread, or what. */
 static const char *
 xen__libvirt_why(const char *what)
 {
-	virErrorPtr e = virGetLastError();
+	virErrorPtr e = lv.virGetLastError();
 
 	return e != NULL && e->message != NULL ? e->message : what;
 }
@@ -107,7 +178,7 @@ xen__libvirt_why(const char *what)
 static bool
 xen__libvirt_no_domain(void)
 {
-	virErrorPtr e = virGetLastError();
+	virErrorPtr e = lv.virGetLastError();
 
 	return e == NULL || e->code == VIR_ERR_NO_DOMAIN;
 }
@@ -148,16 +219,16 @@ xen__libvirt_describe(virDomainPtr d, const char *uri, const char *spec,
 	int active, state, reason;
 
 	memset(dom, 0, sizeof(*dom));
-	name = virDomainGetName(d);
-	if (name == NULL || virDomainGetUUIDString(d, dom->lv_uuid) < 0)
+	name = lv.virDomainGetName(d);
+	if (name == NULL || lv.virDomainGetUUIDString(d, dom->lv_uuid) < 0)
 		return xen_err_set(err, EIO, "libvirt (%s): describing \"%s\": "
 		    "%s", uri, spec, xen__libvirt_why("no name or UUID"));
 	snprintf(dom->lv_name, sizeof(dom->lv_name), "%s", name);
-	active = virDomainIsActive(d);
+	active = lv.virDomainIsActive(d);
 	if (active < 0)
 		return xen_err_set(err, EIO, "libvirt (%s): is \"%s\" running? "
 		    "%s", uri, spec, xen__libvirt_why("no answer"));
-	if (virDomainGetState(d, &state, &reason, 0) < 0)
+	if (lv.virDomainGetState(d, &state, &reason, 0) < 0)
 		state = VIR_DOMAIN_NOSTATE;
 	snprintf(dom->lv_state, sizeof(dom->lv_state), "%s",
 	    xen__libvirt_state_name(state));
@@ -166,7 +237,7 @@ xen__libvirt_describe(virDomainPtr d, const char *uri, const char *spec,
 		    "(UUID %s), but it is %s, not running (virsh start %s)",
 		    uri, dom->lv_name, dom->lv_uuid, dom->lv_state,
 		    dom->lv_name);
-	id = virDomainGetID(d);
+	id = lv.virDomainGetID(d);
 	if (id == (unsigned int)-1 || id >= XEN_DOMID_INVALID)
 		return xen_err_set(err, EIO, "libvirt (%s) says \"%s\" runs, "
 		    "but gives it no domain id", uri, dom->lv_name);
@@ -190,13 +261,25 @@ xen_libvirt_lookup(const char *uri, const char *spec,
 		    "argument");
 	if (xen__spec_parse(spec, &kind, &id, uuid, err) < 0)
 		return -1;
+	if (!xen_libvirt_uri_explicit(uri) && !xen__libvirt_daemon_here())
+		return xen_err_set(err, ECONNREFUSED, "connecting to libvirt at "
+		    "%s (read-only): no libvirt daemon here (neither %s nor %s "
+		    "exists; is libvirtd running? set %s or give another URI)",
+		    XEN_LIBVIRT_DEFAULT_URI, xen__libvirt_sockets[0],
+		    xen__libvirt_sockets[1], XEN_LIBVIRT_URI_ENV);
 	uri = xen_libvirt_uri(uri);
-	if (pthread_once(&xen__libvirt_once, xen__libvirt_init) != 0 ||
-	    xen__libvirt_init_rc < 0)
+	if (pthread_once(&xen__libvirt_once, xen__libvirt_load) != 0)
+		return xen_err_set(err, ENOTSUP, "looking up \"%s\" in libvirt: "
+		    "cannot load it", spec);
+	if (xen__libvirt_load_why[0] != '\0')
+		return xen_err_set(err, ENOTSUP, "looking up \"%s\" in libvirt: "
+		    "cannot load %s: %s (install the libvirt0 package)", spec,
+		    LIBVIRT_SONAME, xen__libvirt_load_why);
+	if (xen__libvirt_init_rc < 0)
 		return xen_err_set(err, ECONNREFUSED, "libvirt failed to "
 		    "initialise: %s", xen__libvirt_why("virInitialize"));
 
-	conn = virConnectOpenReadOnly(uri);
+	conn = lv.virConnectOpenReadOnly(uri);
 	if (conn == NULL)
 		return xen_err_set(err, ECONNREFUSED, "connecting to libvirt at "
 		    "%s (read-only): %s (is libvirtd running? set %s or give "
@@ -205,13 +288,13 @@ xen_libvirt_lookup(const char *uri, const char *spec,
 
 	switch (kind) {
 	case XEN__SPEC_ID:
-		d = virDomainLookupByID(conn, (int)id);
+		d = lv.virDomainLookupByID(conn, (int)id);
 		break;
 	case XEN__SPEC_UUID:
-		d = virDomainLookupByUUIDString(conn, uuid);
+		d = lv.virDomainLookupByUUIDString(conn, uuid);
 		break;
 	case XEN__SPEC_NAME:
-		d = virDomainLookupByName(conn, spec);
+		d = lv.virDomainLookupByName(conn, spec);
 		break;
 	}
 	if (d == NULL) {
@@ -234,29 +317,29 @@ xen_libvirt_lookup(const char *uri, const char *spec,
 
 	/* An id must not also be the name of another domain. */
 	if (kind == XEN__SPEC_ID) {
-		other = virDomainLookupByName(conn, spec);
+		other = lv.virDomainLookupByName(conn, spec);
 		if (other != NULL) {
 			char ouuid[VIR_UUID_STRING_BUFLEN];
 
-			if (virDomainGetUUIDString(other, ouuid) == 0 &&
+			if (lv.virDomainGetUUIDString(other, ouuid) == 0 &&
 			    strcmp(ouuid, dom->lv_uuid) != 0) {
 				xen_err_set(err, ENOTUNIQ, "libvirt (%s): \"%s\" "
 				    "is the id of domain \"%s\" and the name of "
 				    "another domain (UUID %s): ambiguous; give "
 				    "the UUID", uri, spec, dom->lv_name, ouuid);
 				e = errno;
-				virDomainFree(other);
+				lv.virDomainFree(other);
 				goto out;
 			}
-			virDomainFree(other);
+			lv.virDomainFree(other);
 		}
-		virResetLastError();
+		lv.virResetLastError();
 	}
 	rc = 0;
 out:
 	if (d != NULL)
-		virDomainFree(d);
-	virConnectClose(conn);
+		lv.virDomainFree(d);
+	lv.virConnectClose(conn);
 	if (rc < 0)
 		errno = e;
 	return rc;
