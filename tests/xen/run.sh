@@ -238,7 +238,16 @@ for b in "$root"/usr/lib/xen-*/bin/xenctx; do
 done
 chmod 755 "$share/bed-dom0.sh" "$share/porthole/"*
 # libporthole is found beside the command's real binary (libtool's .libs).
-for prog in "$xenlive" ${benchprog:+"$benchprog"} ${porthole:+"$porthole"}; do
+# libvirt is loaded on first use (dlopen), so ldd does not list it: when
+# the programs carry its name, it comes too, with what it needs.
+libvirt_so=""
+if grep -q 'libvirt\.so\.0' "$xenlive" 2>/dev/null; then
+	libvirt_so=$(/sbin/ldconfig -p |
+	    awk '$1 == "libvirt.so.0" && /x86-64/ { print $NF; exit }')
+fi
+for prog in "$xenlive" ${benchprog:+"$benchprog"} ${porthole:+"$porthole"} \
+    ${libvirt_so:+"$libvirt_so"}; do
+	[ "$prog" = "$libvirt_so" ] && echo "$prog"
 	LD_LIBRARY_PATH=$(cd "$(dirname "$prog")" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
 	    ldd "$prog" | awk '/=> \// { print $3 }'
 done | sort -u | while read -r lib; do
