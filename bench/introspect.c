@@ -16,9 +16,11 @@
  * seg_kpm-backed providers will) and, for the kpm line, written to a raw
  * image in $TMPDIR.  Each figure is the best of three runs, in thread
  * CPU time.  Then the process list of a generated Linux image
- * (introspect_ps.c).  Ends with
+ * (introspect_ps.c), and translations of the pages its kernel maps
+ * (introspect_v2p.c).  Ends with
  *	RATIO v2p_cached_vs_uncached <uncached ns / hit ns>
  *	RATIO ps_warm_vs_map_per_page <map-per-page time / warm time>
+ *	RATIO v2p_image_cached_vs_uncached <the same on the image>
  */
 #include "config.h"
 
@@ -33,7 +35,7 @@
 
 #include <porthole/porthole.h>
 #include "bench/bench.h"
-#include "bench/introspect_ps.h"
+#include "bench/introspect_guest.h"
 #include "guest/x86_paging.h"
 #include "guest/x86_tlb.h"
 
@@ -264,5 +266,8 @@ main(void)
 	free(cold);
 	free(big);
 	bench_ps(getenv("PORTHOLE_BENCH_IMAGE"), 0);
+	(void) printf("\n");
+	bench_v2p(getenv("PORTHOLE_BENCH_IMAGE"), 0,
+	    "v2p_image_cached_vs_uncached");
 	return (0);
 }

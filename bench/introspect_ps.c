@@ -26,7 +26,7 @@
 #include <porthole/guest.h>
 #include <porthole/linux.h>
 #include "bench/bench.h"
-#include "bench/introspect_ps.h"
+#include "bench/introspect_guest.h"
 #include "guest/guest_impl.h"
 
 #define	PS_RUNS		7

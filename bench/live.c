@@ -21,11 +21,14 @@
  *	map per page		one map-copy-unmap per read
  *
  * Then the Linux process list of the same guest (introspect_ps.c: cold,
- * warm, no translation cache, one map per page).
+ * warm, no translation cache, one map per page), and translations of
+ * pages its kernel maps (introspect_v2p.c: cache hit, miss, uncached).
  * Ends with
  *	RATIO live_read_vs_xl_dump_core	best seg_mf full read / xl dump-core
  *	RATIO live_random_vs_map_per_page	per-read time, map per page /
  *					porthole
+ *	RATIO ps_warm_vs_map_per_page	(and ps_warm_vs_no_tlb)
+ *	RATIO v2p_cached_vs_uncached	uncached / cache hit, per read
  * both throughput ratios (bigger is better for porthole).  The guest is
  * paused (under a pause guard) while it is read, so every method must
  * copy the same bytes: a method whose copy differs fails the run.
@@ -46,7 +49,7 @@
 
 #include "bench/bench.h"
 #include <porthole/guest.h>
-#include "bench/introspect_ps.h"
+#include "bench/introspect_guest.h"
 #include "seg_mf/seg_mf.h"
 #include "xen/xc_core.h"
 #include "xen/xen_domain.h"
@@ -369,6 +372,8 @@ main(int argc, char **argv)
 		(void) snprintf(spec, sizeof (spec), "xen:%s", argv[1]);
 		printf("\n");
 		bench_ps(spec, GUEST_OPEN_PAUSE);
+		printf("\n");
+		bench_v2p(spec, GUEST_OPEN_PAUSE, "v2p_cached_vs_uncached");
 	}
 	free(buf);
 	free(pfns);

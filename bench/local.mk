@@ -23,8 +23,8 @@ CLEANFILES += $(bench_programs)
 
 EXTRA_PROGRAMS += bench/introspect
 bench_programs += bench/introspect
-bench_introspect_SOURCES = bench/introspect.c bench/introspect_ps.c \
-	bench/introspect_ps.h bench/bench.h
+bench_introspect_SOURCES = bench/introspect.c bench/introspect_ps.c bench/introspect_v2p.c \
+	bench/introspect_guest.h bench/bench.h
 bench_introspect_CFLAGS = $(AM_CFLAGS) -O2
 # The convenience libraries themselves: the process list opens handles
 # tuned for comparison (guest__open_tuned is not exported).
@@ -40,8 +40,8 @@ bench_introspect_LDADD = guest/linux/libphlviews.la guest/linux/libphlinux.la \
 # without --enable-debug.
 if HAVE_XEN
 EXTRA_PROGRAMS += bench/live
-bench_live_SOURCES = bench/live.c bench/introspect_ps.c \
-	bench/introspect_ps.h bench/bench.h
+bench_live_SOURCES = bench/live.c bench/introspect_ps.c bench/introspect_v2p.c \
+	bench/introspect_guest.h bench/bench.h
 bench_live_CFLAGS = $(AM_CFLAGS) -O2
 bench_live_LDADD = $(bench_introspect_LDADD)
 CLEANFILES += bench/live

@@ -100,5 +100,13 @@ bool	guest_m2p_lookup(const struct guest_m2p *m, uint64_t mfn,
 /* guest_space.c: contexts and the translation cache, at open. */
 int	guest_space_setup(struct guest *g, bool tlb);
 void	guest_space_teardown(struct guest *g);
+/*
+ * The translation alone, as guest_vread makes it (through the handle's
+ * cache when it has one), for benchmarks that time translations apart
+ * from the data they lead to: 0 and the address the tables give (a
+ * machine address in a gs_machine space), or an errno.
+ */
+int	guest__translate(struct guest *g, const struct guest_space *sp,
+	    uint64_t va, uint64_t *gpap);
 
 #endif /* PORTHOLE_GUEST_IMPL_H */

@@ -320,6 +320,25 @@ fault_set(struct guest_fault *why, uint64_t va, int err, const char *what)
 	why->gf_what = what;
 }
 
+int
+guest__translate(struct guest *g, const struct guest_space *sp, uint64_t va,
+    uint64_t *gpap)
+{
+	struct space_reader sr;
+	struct x86_physread pr;
+	const struct x86_paging *xp;
+	struct x86_xlate xl;
+	struct x86_walk w;
+
+	if (!space_begin(g, sp, &sr, &pr, &xp))
+		return (EINVAL);
+	if (x86_translate(xp, &pr, g->g_tlb, x86_paging_root(xp, sp->gs_cr3),
+	    va, &xl, &w) != X86_FAULT_NONE)
+		return (EFAULT);
+	*gpap = xl.xl_pa;
+	return (0);
+}
+
 size_t
 guest_vread(struct guest *g, const struct guest_space *sp, uint64_t va,
     void *buf, size_t len, struct guest_fault *why)
