@@ -40,6 +40,7 @@ x86_tlb_create(size_t nentries)
 	}
 	/* Entries start at generation 0, which is never current. */
 	tlb->tlb_mask = n - 1;
+	tlb->tlb_bits = (unsigned)__builtin_ctzll((unsigned long long)n);
 	atomic_init(&tlb->tlb_gen, 1);
 	return (tlb);
 }

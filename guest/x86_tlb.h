@@ -67,6 +67,7 @@ struct x86_tlb_entry {
 struct x86_tlb {
 	_Alignas(64) _Atomic uint64_t tlb_gen;	/* current, from 1 */
 	size_t		tlb_mask;	/* entries - 1 */
+	unsigned	tlb_bits;	/* log2(entries) */
 	struct x86_tlb_entry *tlb_entries;
 	_Alignas(64) _Atomic uint64_t tlb_fills; /* statistics; see below */
 	_Atomic uint64_t tlb_fill_races;
@@ -112,16 +113,24 @@ x86_tlb_vkey(uint64_t va, unsigned shift, enum x86_tlb_class cls)
 }
 
 /*
- * The slot of a key: consecutive pages of one root and class take
- * consecutive slots (a contiguous working set up to the cache's size
- * never collides with itself); the root and class pick the offset.
+ * The slot of a key.  Within one cache-sized stretch of virtual pages
+ * (a "row": entries pages, aligned) consecutive pages of one root and
+ * class take consecutive slots, so a contiguous working set of that
+ * stretch never collides with itself; the root and class pick the
+ * offset.  Each row is also scattered by a hash of its number: without
+ * it, pages a power-of-two stride apart (slab pages, per-CPU areas, a
+ * strided walk over a PV guest's 4 KiB direct map) would share a few
+ * slots and evict each other on every access.  A contiguous set that
+ * straddles two rows may collide across them, by chance.
  */
 static inline struct x86_tlb_entry *
 x86_tlb_slot(struct x86_tlb *tlb, uint64_t tag, uint64_t vkey)
 {
+	uint64_t v = vkey >> 2;
 	uint64_t mix = ((tag ^ (vkey & 3)) * 0x9E3779B97F4A7C15ULL) >> 32;
+	uint64_t row = ((v >> tlb->tlb_bits) * 0x9E3779B97F4A7C15ULL) >> 32;
 
-	return (&tlb->tlb_entries[((vkey >> 2) ^ mix) & tlb->tlb_mask]);
+	return (&tlb->tlb_entries[(v ^ mix ^ row) & tlb->tlb_mask]);
 }
 
 /*
