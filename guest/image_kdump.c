@@ -335,6 +335,7 @@ static const struct physmem_ops physmem_kdump_ops = {
 	.present = kd_present,
 	.describe = kd_describe,
 	.destroy = kd_destroy,
+	.private_writes = true,
 };
 
 /* Whether the header's fields make sense in layout l. */
@@ -543,12 +544,16 @@ kd_bitmap(struct physmem_kdump *kd, const char *path, char *errbuf,
 		    "(offset %" PRIu64 ", %" PRIu64 " bytes) are not in the "
 		    "file (%" PRIu64 " bytes)", path, off, 2 * half,
 		    kd->kd_size));
-	if (kd->kd_max_mapnr > SIZE_MAX / IMAGE_PAGE ||
-	    kd->kd_max_mapnr > (UINT64_C(1) << 40))
+	/* The window maps frames piecemeal: no bound by the host's space. */
+	if (kd->kd_max_mapnr > (UINT64_C(1) << 40))
 		return (image_fail(errbuf, errlen, EFBIG, "%s: max_mapnr %"
-		    PRIu64 " frames are beyond this host's address space",
+		    PRIu64 " frames: more than 2^40, beyond any x86 guest",
 		    path, kd->kd_max_mapnr));
 	nchunks = (kd->kd_max_mapnr >> KD__RANK_SHIFT) + 1;
+	if (bytes > SIZE_MAX || nchunks > SIZE_MAX / sizeof (uint64_t))
+		return (image_fail(errbuf, errlen, EFBIG, "%s: the bitmap of "
+		    "max_mapnr %" PRIu64 " frames does not fit this host's "
+		    "address space", path, kd->kd_max_mapnr));
 	if ((kd->kd_bitmap = malloc((size_t)bytes)) == NULL ||
 	    (kd->kd_rank = malloc((size_t)nchunks * sizeof (uint64_t))) ==
 	    NULL)

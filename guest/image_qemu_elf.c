@@ -97,6 +97,7 @@ static const struct physmem_ops physmem_qemu_elf_ops = {
 	.present = physmem_file_present,
 	.describe = qe_describe,
 	.destroy = qe_destroy,
+	.private_writes = true,
 };
 
 static int
@@ -328,12 +329,12 @@ image_open_qemu_elf(int fd, const char *path, bool writable,
 		    "holds guest memory", path);
 		goto fail;
 	}
-	if (end > SIZE_MAX / IMAGE_PAGE) {
-		e = image_fail(errbuf, errlen, EFBIG, "%s: physical memory up "
-		    "to frame 0x%" PRIx64 " is beyond this host's address "
-		    "space", path, end);
-		goto fail;
-	}
+	/*
+	 * end is bounded by QE__MAX_PADDR, not by this host's address space:
+	 * the window maps frames a slot or kluster at a time, so a 32-bit
+	 * host reads a dump whose frames lie above 4 GiB (QEMU puts the BIOS
+	 * ROM just below 4 GiB) as a 64-bit one does.
+	 */
 	qsort(ex, next, sizeof (*ex), qe_ext_compar);
 	for (k = 0; k < next; k++) {
 		frames += ex[k].pe_npages;

@@ -68,6 +68,7 @@ static const struct physmem_ops physmem_xc_core_ops = {
 	.present = physmem_file_present,
 	.describe = xccore_describe,
 	.destroy = xccore_destroy,
+	.private_writes = true,
 };
 
 /*
@@ -159,9 +160,14 @@ physmem_xc_core_adopt(struct xc_core *core, const char *path,
 		    "pages", path);
 		goto fail;
 	}
-	if (ci->ci_pfn_limit > SIZE_MAX / PAGESIZE) {
+	/*
+	 * The window maps frames piecemeal, so frames above 4 GiB (an HVM
+	 * guest's memory above its MMIO hole) are no bar to a 32-bit host.
+	 */
+	if (ci->ci_pfn_limit > (UINT64_C(1) << 40)) {
 		(void) xen_err_set(xe, EFBIG, "%s: pfn 0x%" PRIx64 " is beyond "
-		    "this host's address space", path, ci->ci_pfn_limit - 1);
+		    "2^40 frames, more than any x86 guest has", path,
+		    ci->ci_pfn_limit - 1);
 		goto fail;
 	}
 	x->xcp_pages_off = ci->ci_pages_offset;

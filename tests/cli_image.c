@@ -3,7 +3,11 @@
  * command against, written from this source (no binary inputs), and the
  * checks of what the command writes that need more than cmp.
  *
- *	cli-image facts			the layout below as shell variables
+ *	cli-image facts			the layout below as shell variables,
+ *					and PHYS_OPS: the physical window's
+ *					driver for a guest as this build's
+ *					pointer width decides it (the
+ *					porthole beside it is built alike)
  *	cli-image raw PATH		a 4 MiB raw image: 4-level page tables
  *					mapping a user range and a kernel
  *					range, a 2 MiB page, markers (one
@@ -291,6 +295,13 @@ facts(void)
 	(void) printf("REG_RAX=0x%llx\n", REG_RAX);
 	(void) printf("REG_CR0=0x%llx\n", REG_CR0);
 	(void) printf("REG_CR4=0x%llx\n", REG_CR4);
+	/*
+	 * <porthole/physwin.h>: seg_kpm over a guest on a 64-bit host (the
+	 * guest window has room for these images), seg_map slots on a
+	 * 32-bit one.
+	 */
+	(void) printf("PHYS_OPS=%s\n", sizeof (void *) >= 8 ? "segkpm_ops" :
+	    "segmap_ops");
 }
 
 /* Map a whole file read-only. */

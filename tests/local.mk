@@ -10,7 +10,9 @@ AM_TESTS_ENVIRONMENT = \
 	CC='$(CC)'; CPPFLAGS='$(CPPFLAGS)'; CFLAGS='$(CFLAGS)'; \
 	top_srcdir='$(top_srcdir)'; top_builddir='$(top_builddir)'; \
 	PACKAGE_VERSION='$(PACKAGE_VERSION)'; \
-	export CC CPPFLAGS CFLAGS top_srcdir top_builddir PACKAGE_VERSION;
+	PORTHOLE_FEATURES='$(PH_FEATURES)'; \
+	export CC CPPFLAGS CFLAGS top_srcdir top_builddir PACKAGE_VERSION \
+	    PORTHOLE_FEATURES;
 
 EXTRA_DIST += tests/run-test.sh tests/test.h tests/prng.h
 

@@ -7,7 +7,8 @@
  * linux_open says in its own sentence why it found no kernel; this file
  * adds the target and the options that may help.  A view failing with
  * ENOTSUP means the kernel's structure layouts are unknown (no BTF in
- * memory: 32-bit Debian kernels carry none), which --vmlinux mends.
+ * memory: 32-bit Debian kernels carry none), which --vmlinux mends, or
+ * that this build reads no BTF at all (built without libbpf).
  */
 #include "config.h"
 
@@ -94,10 +95,17 @@ cli_linux_error(const char *target, const char *what, int e)
 {
 	switch (e) {
 	case ENOTSUP:
+#ifdef HAVE_LIBBPF
 		return (cli_error("%s of %s: the kernel's structure layouts "
 		    "are unknown (its memory carries no BTF; 32-bit Debian "
 		    "kernels have none); give --vmlinux FILE with the "
 		    "kernel's debug vmlinux", what, target));
+#else
+		return (cli_error("%s of %s: the kernel's structure layouts "
+		    "are unknown (this porthole was built without libbpf, "
+		    "so it reads no BTF: install libbpf-dev and rebuild)",
+		    what, target));
+#endif
 	case EIO:
 		return (cli_error("%s of %s: a kernel structure could not be "
 		    "read (%s); a live guest may have changed under the "

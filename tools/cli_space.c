@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +43,11 @@ cli_mode_parse(const char *text)
 	return (-1);
 }
 
-int
+/*
+ * Take option c (with optarg) if it is one of the above: 1 taken, 0 not
+ * one of ours, -1 a usage error (said).
+ */
+static int
 cli_space_option(struct cli_space *cs, int c, const char *arg)
 {
 	switch (c) {
@@ -85,6 +90,26 @@ cli_space_option(struct cli_space *cs, int c, const char *arg)
 	default:
 		return (cli_linux_option(&cs->cs_linux, c, arg));
 	}
+}
+
+int
+cli_space_getopt(struct cli_space *cs, int argc, char **argv,
+    const char *optstring, const struct option *longopts)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) !=
+	    -1) {
+		switch (cli_space_option(cs, c, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return (CLI_SPACE_USAGE);
+		default:
+			return (c);
+		}
+	}
+	return (-1);
 }
 
 int

@@ -168,16 +168,11 @@ write_main(int argc, char **argv)
 
 	cli_space_init(&cs);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:f:jh", longopts, NULL)) != -1) {
-		switch (cli_space_option(&cs, c, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			return (EXIT_USAGE);
-		default:
-			break;
-		}
+	while ((c = cli_space_getopt(&cs, argc, argv, "v:f:jh",
+	    longopts)) != -1) {
 		switch (c) {
+		case CLI_SPACE_USAGE:
+			return (EXIT_USAGE);
 		case 'w':
 		case 'c':
 		case 'C':

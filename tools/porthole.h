@@ -189,10 +189,14 @@ struct cli_space {
 
 void	cli_space_init(struct cli_space *cs);
 /*
- * Take option c (with optarg) if it is one of the above: 1 taken, 0 not
- * one of ours, -1 a usage error (said; return EXIT_USAGE).
+ * getopt_long that takes the options above itself: the next option that
+ * is not one of them, -1 at the end, or CLI_SPACE_USAGE after a usage
+ * error in one of them (said; return EXIT_USAGE).
  */
-int	cli_space_option(struct cli_space *cs, int c, const char *arg);
+#define	CLI_SPACE_USAGE	(-2)
+struct option;
+int	cli_space_getopt(struct cli_space *cs, int argc, char **argv,
+	    const char *optstring, const struct option *longopts);
 /* Options that do not go together: -1 (said) or 0. */
 int	cli_space_check(const struct cli_space *cs);
 /*

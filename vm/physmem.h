@@ -19,6 +19,12 @@
  *	present	See physmem_present().
  *	describe One line (no newline).  NULL: the name.
  *	destroy	Release the provider's private state.
+ *
+ * private_writes is true for a provider whose writable mappings are
+ * private copies (the image providers: the file never changes): what is
+ * written lives only in the mapping and is gone once it is unmapped, so
+ * a segment that evicts written pages must keep their contents itself
+ * (seg_map does).  False where writes reach the source (a live domain).
  */
 #ifndef PORTHOLE_VM_PHYSMEM_H
 #define PORTHOLE_VM_PHYSMEM_H
@@ -41,6 +47,7 @@ struct physmem_ops {
 	void		(*describe)(const struct physmem *pm, char *buf,
 			    size_t len);
 	void		(*destroy)(struct physmem *pm);
+	bool		private_writes;
 };
 
 struct physmem {

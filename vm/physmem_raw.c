@@ -66,6 +66,7 @@ static const struct physmem_ops physmem_raw_ops = {
 	.present = physmem_file_present,
 	.describe = raw_describe,
 	.destroy = raw_destroy,
+	.private_writes = true,
 };
 
 /* Sort the holes by start and merge overlapping or touching ones. */

@@ -20,6 +20,7 @@
 #include "vm/as.h"
 #include "vm/physmem.h"
 #include "vm/seg.h"
+#include "vm/seg_map_impl.h"
 #include "vm/vm_alloc.h"
 
 #define	PHYSWIN_DEFAULT_NSLOTS	64
@@ -31,6 +32,7 @@ struct physwin {
 	caddr_t		pw_base;
 	size_t		pw_len;
 	uint64_t	pw_bytes;	/* guest physical bytes */
+	size_t		pw_slot;	/* seg_map slot bytes */
 	unsigned	pw_prot;
 };
 
@@ -127,6 +129,7 @@ physwin_open(struct as *as, struct physmem *pm,
 		if (err != 0)
 			goto fail;
 		pw->pw_mode = PHYSWIN_MAP;
+		pw->pw_slot = slot;
 		return (pw);
 	}
 fail:
@@ -166,7 +169,7 @@ physwin_copy_map(struct physwin *pw, uint64_t gpa, unsigned char *buf,
 	seg = as_segat(pw->pw_as, pw->pw_base);
 	while (done < len) {
 		size_t avail, n;
-		void *p = segmap_getmap(seg, gpa + done, &avail);
+		void *p = segmap_getmap_rw(seg, gpa + done, &avail, write);
 
 		if (p == NULL) {
 			err = errno;
@@ -265,13 +268,26 @@ physwin_pin(struct physwin *pw, uint64_t gpa, size_t len, int write)
 
 		as_enter(pw->pw_as, AS_READER);
 		seg = as_segat(pw->pw_as, pw->pw_base);
-		p = segmap_getmap(seg, gpa, &avail);
+		p = segmap_getmap_rw(seg, gpa, &avail, write != 0);
 		if (p == NULL) {
 			err = errno;
 		} else if (avail < len) {
 			segmap_release(seg, p);
 			p = NULL;
-			err = EINVAL;
+			/*
+			 * Past the slot: EINVAL.  Short of it, the page
+			 * at gpa + avail cannot be read: its error.
+			 */
+			if (gpa / pw->pw_slot != (gpa + len - 1) / pw->pw_slot)
+				err = EINVAL;
+			else if ((p = segmap_getmap_rw(seg, gpa + avail,
+			    NULL, false)) == NULL)
+				err = errno;
+			else {
+				segmap_release(seg, p);
+				p = NULL;
+				err = EIO;
+			}
 		}
 		as_exit(pw->pw_as);
 		errno = err;

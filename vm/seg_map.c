@@ -8,9 +8,18 @@
  * range.  A slot with holds (getmap pins and F_SOFTLOCK pins) is never
  * evicted.
  *
- * State (s_lock guards all of it): map_slot[] (key, holds, links),
- * map_hash[] (chains through map_slot), map_bad[] (per page of a slot:
- * 0 or its errno).
+ * Written slots over a provider whose writes are private (an image
+ * opened as a copy: see private_writes in vm/physmem.h) are kept: a slot
+ * written through (getmap for writing, a write fault) is dirty, and
+ * evicting it first saves its bytes in map_saved, keyed by the slot's
+ * first frame; filling that range again puts them back over the
+ * provider's pages.  So a copy stays a copy however many times its
+ * slots are recycled; its cost is the bytes of the slots ever written.
+ * Over a live domain writes reach the guest and nothing is kept.
+ *
+ * State (s_lock guards all of it): map_slot[] (key, holds, dirty,
+ * links), map_hash[] (chains through map_slot), map_bad[] (per page of a
+ * slot: 0 or its errno), map_saved (the saved slots).
  *
  * The fault op only admits pages of loaded slots (FC_NOMAP otherwise):
  * what a slot shows changes as slots are recycled, so the way in is
@@ -27,8 +36,10 @@
 #include <sys/mman.h>
 
 #include <porthole/seg_map.h>
+#include "vm/avl.h"
 #include "vm/physmem.h"
 #include "vm/seg.h"
+#include "vm/seg_map_impl.h"
 #include "vm/vm_alloc.h"
 
 #define	MAP_NONE	SIZE_MAX
@@ -39,6 +50,14 @@ struct map_slot {
 	size_t		ms_hnext;	/* hash chain */
 	size_t		ms_prev, ms_next; /* LRU */
 	uint32_t	ms_holds;
+	bool		ms_dirty;	/* written: save before evicting */
+};
+
+/* The bytes of a written slot's range, kept while it is not loaded. */
+struct map_saved {
+	avl_node_t	sv_node;
+	uint64_t	sv_key;		/* the range's first frame */
+	unsigned char	sv_data[];	/* one slot's bytes */
 };
 
 struct segmap_data {
@@ -47,6 +66,7 @@ struct segmap_data {
 	size_t		map_nslots;
 	unsigned	map_prot;
 	int		map_flags;
+	bool		map_keep;	/* writable, over private writes */
 	struct map_slot	*map_slot;
 	size_t		*map_hash;
 	size_t		map_hmask;
@@ -54,6 +74,7 @@ struct segmap_data {
 	int		*map_err;	/* provider scratch */
 	size_t		map_lru_head, map_lru_tail;
 	size_t		map_loaded, map_held;
+	avl_tree_t	map_saved;	/* struct map_saved by sv_key */
 	uint64_t	map_hits, map_fills, map_evictions;
 };
 
@@ -146,23 +167,99 @@ map_slot_addr(const struct seg *seg, size_t i)
 	return (seg->s_base + ptob(i * segmap_data(seg)->map_spages));
 }
 
-/* Empty slot i (unpinned) and move it to the tail. */
-static void
-map_evict(struct seg *seg, size_t i)
+static int
+map_saved_compar(const void *a, const void *b)
+{
+	uint64_t ka = ((const struct map_saved *)a)->sv_key;
+	uint64_t kb = ((const struct map_saved *)b)->sv_key;
+
+	return (ka < kb ? -1 : ka > kb ? 1 : 0);
+}
+
+static struct map_saved *
+map_saved_find(struct segmap_data *map, uint64_t key)
+{
+	struct map_saved probe;
+
+	probe.sv_key = key;
+	return (avl_find(&map->map_saved, &probe, NULL));
+}
+
+/*
+ * Save the readable pages of dirty slot i (the others are reserved and
+ * were never written); 0 or ENOMEM.
+ */
+static int
+map_save(struct seg *seg, size_t i)
 {
 	struct segmap_data *map = segmap_data(seg);
+	struct map_saved *sv;
+	size_t p;
+
+	if ((sv = map_saved_find(map, map->map_slot[i].ms_key)) == NULL) {
+		if ((sv = vm_zalloc(sizeof (*sv) +
+		    ptob(map->map_spages))) == NULL)
+			return (ENOMEM);
+		sv->sv_key = map->map_slot[i].ms_key;
+		avl_add(&map->map_saved, sv);
+	}
+	for (p = 0; p < map->map_spages; p++) {
+		if (map->map_bad[i * map->map_spages + p] == 0)
+			memcpy(sv->sv_data + ptob(p),
+			    map_slot_addr(seg, i) + ptob(p), PAGESIZE);
+	}
+	return (0);
+}
+
+/*
+ * Slot i was just filled with key's range: put back what was written to
+ * it, over the pages the provider mapped (map_err 0: writable; holes
+ * shown as zero pages were never written).
+ */
+static void
+map_restore(struct seg *seg, size_t i)
+{
+	struct segmap_data *map = segmap_data(seg);
+	struct map_saved *sv = map_saved_find(map, map->map_slot[i].ms_key);
+	size_t p;
+
+	if (sv == NULL)
+		return;
+	for (p = 0; p < map->map_spages; p++) {
+		if (map->map_err[p] == 0)
+			memcpy(map_slot_addr(seg, i) + ptob(p),
+			    sv->sv_data + ptob(p), PAGESIZE);
+	}
+	map->map_slot[i].ms_dirty = true;
+}
+
+/*
+ * Empty slot i (unpinned) and move it to the tail, saving what was
+ * written to it first when the segment keeps writes and keep is true.
+ * 0, or ENOMEM (nothing saved, the slot still loaded).
+ */
+static int
+map_evict(struct seg *seg, size_t i, bool keep)
+{
+	struct segmap_data *map = segmap_data(seg);
+	int err;
 
 	assert(map->map_slot[i].ms_holds == 0);
 	if (map->map_slot[i].ms_key == MAP_EMPTY)
-		return;
+		return (0);
+	if (keep && map->map_keep && map->map_slot[i].ms_dirty &&
+	    (err = map_save(seg, i)) != 0)
+		return (err);
 	physmem_unmap(map->map_pm, map_slot_addr(seg, i), map->map_spages);
 	memset(map->map_bad + i * map->map_spages, 0, map->map_spages);
 	map_hash_remove(map, i);
 	map->map_slot[i].ms_key = MAP_EMPTY;
+	map->map_slot[i].ms_dirty = false;
 	map->map_loaded--;
 	map->map_evictions++;
 	map_lru_unlink(map, i);
 	map_lru_push_tail(map, i);
+	return (0);
 }
 
 /* A slot holding key, filling the least recently used free one. */
@@ -180,7 +277,8 @@ map_fill(struct seg *seg, uint64_t key, size_t *slotp)
 	}
 	if (i == MAP_NONE)
 		return (EBUSY);
-	map_evict(seg, i);
+	if ((err = map_evict(seg, i, true)) != 0)
+		return (err);
 	err = physmem_fill(map->map_pm, key, map->map_spages,
 	    map_slot_addr(seg, i), map->map_prot,
 	    (map->map_flags & SEGMAP_HOLES_ZERO) != 0, map->map_err,
@@ -192,16 +290,18 @@ map_fill(struct seg *seg, uint64_t key, size_t *slotp)
 	map->map_hash[map_hash_of(map, key)] = i;
 	map->map_loaded++;
 	map->map_fills++;
+	if (map->map_keep)
+		map_restore(seg, i);
 	*slotp = i;
 	return (0);
 }
 
 void *
-segmap_getmap(struct seg *seg, uint64_t gpa, size_t *availp)
+segmap_getmap_rw(struct seg *seg, uint64_t gpa, size_t *availp, bool write)
 {
 	struct segmap_data *map;
 	uint64_t gfn, key;
-	size_t i, page;
+	size_t i, page, good;
 	caddr_t p;
 	int err = 0;
 
@@ -232,13 +332,29 @@ segmap_getmap(struct seg *seg, uint64_t gpa, size_t *availp)
 		errno = err;
 		return (NULL);
 	}
+	/* Readable up to the slot's end or its next bad page. */
+	for (good = page + 1; good < (i + 1) * map->map_spages &&
+	    map->map_bad[good] == 0; good++)
+		;
 	if (map->map_slot[i].ms_holds++ == 0)
 		map->map_held++;
+	if (write)
+		map->map_slot[i].ms_dirty = true;
 	(void) pthread_mutex_unlock(&seg->s_lock);
 	p = map_slot_addr(seg, i) + (gpa - key * PAGESIZE);
 	if (availp != NULL)
-		*availp = (size_t)(map_slot_addr(seg, i + 1) - p);
+		*availp = (size_t)(seg->s_base + ptob(good) - p);
 	return (p);
+}
+
+/* The public way in may be written through wherever the slot allows. */
+void *
+segmap_getmap(struct seg *seg, uint64_t gpa, size_t *availp)
+{
+	bool write = seg != NULL && seg->s_ops == &segmap_ops &&
+	    (segmap_data(seg)->map_prot & PROT_WRITE) != 0;
+
+	return (segmap_getmap_rw(seg, gpa, availp, write));
 }
 
 static void
@@ -284,14 +400,20 @@ segmap_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 		    map->map_bad[p] != 0))
 			fc = FC_NOMAP;
 	}
-	/* One hold per slot touched, taken or dropped all together. */
-	if (fc == 0 && type != F_INVAL) {
+	/*
+	 * One hold per slot touched, taken or dropped all together; a
+	 * write fault marks the slots written.
+	 */
+	if (fc == 0 && end > page) {
 		last = (end - 1) / map->map_spages;
 		for (i = first; i <= last; i++) {
 			if (type == F_SOFTUNLOCK)
 				map_unhold(map, i);
-			else if (map->map_slot[i].ms_holds++ == 0)
+			else if (type == F_SOFTLOCK &&
+			    map->map_slot[i].ms_holds++ == 0)
 				map->map_held++;
+			if (type != F_SOFTUNLOCK && rw == S_WRITE)
+				map->map_slot[i].ms_dirty = true;
 		}
 	}
 	(void) pthread_mutex_unlock(&seg->s_lock);
@@ -301,9 +423,16 @@ segmap_fault(struct seg *seg, caddr_t addr, size_t len, enum fault_type type,
 static void
 segmap_data_free(struct segmap_data *map)
 {
+	struct map_saved *sv;
+	void *cookie = NULL;
+
 	if (map == NULL)
 		return;
-	physmem_rele(map->map_pm);
+	while ((sv = avl_destroy_nodes(&map->map_saved, &cookie)) != NULL)
+		vm_free(sv);
+	avl_destroy(&map->map_saved);
+	if (map->map_pm != NULL)
+		physmem_rele(map->map_pm);
 	vm_free(map->map_slot);
 	vm_free(map->map_hash);
 	vm_free(map->map_bad);
@@ -333,6 +462,10 @@ segmap_create(struct seg *seg, void *create_args)
 	map->map_nslots = seg->s_size / slot;
 	map->map_prot = a->prot;
 	map->map_flags = a->flags;
+	map->map_keep = (a->prot & PROT_WRITE) != 0 &&
+	    a->pm->pm_ops->private_writes;
+	avl_create(&map->map_saved, map_saved_compar,
+	    sizeof (struct map_saved), offsetof(struct map_saved, sv_node));
 	for (nhash = 1; nhash < 2 * map->map_nslots; nhash <<= 1)
 		;
 	map->map_hmask = nhash - 1;
@@ -378,7 +511,7 @@ segmap_unmap(struct seg *seg, caddr_t addr, size_t len)
 	if (map->map_held != 0)
 		return (EBUSY);
 	for (i = 0; i < map->map_nslots; i++)
-		map_evict(seg, i);
+		(void) map_evict(seg, i, false);
 	seg_free(seg);
 	return (0);
 }
@@ -458,13 +591,16 @@ static void
 segmap_dump(struct seg *seg, char *buf, size_t len)
 {
 	struct segmap_data *map = segmap_data(seg);
-	char prov[160];
+	char prov[160], kept[48] = "";
 
 	physmem_describe(map->map_pm, prov, sizeof (prov));
 	(void) pthread_mutex_lock(&seg->s_lock);
+	if (map->map_keep)
+		(void) snprintf(kept, sizeof (kept), ", %zu written saved",
+		    avl_numnodes(&map->map_saved));
 	(void) snprintf(buf, len, "%s; %zu/%zu slots of %zu KiB loaded, "
-	    "%zu held", prov, map->map_loaded, map->map_nslots,
-	    ptob(map->map_spages) >> 10, map->map_held);
+	    "%zu held%s", prov, map->map_loaded, map->map_nslots,
+	    ptob(map->map_spages) >> 10, map->map_held, kept);
 	(void) pthread_mutex_unlock(&seg->s_lock);
 }
 

@@ -2,8 +2,10 @@
  * physmem_test.c -- the raw-image provider, seg_kpm, seg_map and the
  * choice between them, on an image this test generates: random contents
  * with holes.  Every read is checked byte for byte against pread of the
- * file (and zeros or ENXIO in holes); eviction under a small cap, pinned
- * klusters surviving eviction, every slot held, and concurrent readers.
+ * file (and zeros or ENXIO in holes, one of them inside a slot, so a
+ * read through seg_map stops there); eviction under a small cap, pinned
+ * klusters surviving eviction, every slot held, writes to a private
+ * copy surviving every slot being recycled, and concurrent readers.
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@ static unsigned char *image;	/* the file's bytes */
 static const struct physmem_range holes[] = {
 	{ 1 * MiB, 64 * KiB },
 	{ 8 * MiB, 2 * MiB },
+	{ 12 * MiB + 20 * KiB, 8 * KiB },	/* pages 5-6 of a 64K slot */
 	{ 15 * MiB + 512 * KiB, 4 * KiB },
 };
 #define	NHOLES	(sizeof (holes) / sizeof (holes[0]))
@@ -392,6 +395,98 @@ test_map_slots(void)
 	physmem_rele(pm);
 }
 
+/*
+ * A window opened for writing over an image (a private copy: the file
+ * never changes), through kpm and through four seg_map slots of 16 KiB:
+ * writes to 128 slots' ranges and a write through a pin survive every
+ * slot being recycled, reads save nothing, and pins stop at holes
+ * (ENXIO) and, through seg_map, at slot ends (EINVAL).
+ */
+static void
+test_writes_kept(void)
+{
+	static const enum physwin_mode modes[] = { PHYSWIN_KPM, PHYSWIN_MAP };
+	struct physmem *pm;
+	size_t m, i;
+	int fd;
+
+	REQUIRE((pm = physmem_raw_open(image_path, holes, NHOLES)) != NULL);
+	for (m = 0; m < 2; m++) {
+		struct physwin_opts o = { .po_size = sizeof (o),
+		    .po_mode = modes[m], .po_slot = 16 * KiB, .po_nslots = 4,
+		    .po_prot = PROT_READ | PROT_WRITE };
+		struct as *as = as_alloc(64 * MiB);
+		unsigned char want[40], got[40];
+		struct physwin *pw;
+		char desc[256];
+		void *p;
+		int err;
+
+		REQUIRE(as != NULL && (pw = physwin_open(as, pm, &o)) != NULL);
+		CHECK(physwin_mode(pw) == modes[m]);
+		check_read(pw, 0, 2 * MiB, false);
+		seg_describe(only_seg(as), desc, sizeof (desc));
+		if (modes[m] == PHYSWIN_MAP)
+			CHECK(strstr(desc, ", 0 written saved") != NULL);
+		/* Each write crosses a slot boundary: 128 slots written. */
+		for (i = 0; i < 64; i++) {
+			uint64_t gpa = 2 * MiB + (i + 1) * 64 * KiB - 20;
+
+			memset(want, (int)(0x40 + i), sizeof (want));
+			CHECK(physwin_write(pw, gpa, want, sizeof (want),
+			    &err) == sizeof (want) && err == 0);
+		}
+		p = physwin_pin(pw, 5 * MiB + 32 * KiB + 8, 8, 1);
+		REQUIRE(p != NULL);
+		memcpy(p, "pinned!!", 8);
+		physwin_unpin(pw, p, 8, 1);
+		/* Recycle every slot, then read the writes back. */
+		check_read(pw, 10 * MiB, 2 * MiB, false);
+		for (i = 0; i < 64; i++) {
+			uint64_t gpa = 2 * MiB + (i + 1) * 64 * KiB - 20;
+
+			memset(want, (int)(0x40 + i), sizeof (want));
+			CHECK(physwin_read(pw, gpa, got, sizeof (got), &err) ==
+			    sizeof (got) && err == 0);
+			CHECK(memcmp(got, want, sizeof (want)) == 0);
+			CHECK(physwin_read(pw, gpa - 8, got, 8, &err) == 8 &&
+			    memcmp(got, image + gpa - 8, 8) == 0);
+		}
+		CHECK(physwin_read(pw, 5 * MiB + 32 * KiB + 8, got, 8,
+		    &err) == 8 && memcmp(got, "pinned!!", 8) == 0);
+		CHECK(physwin_read(pw, 5 * MiB + 32 * KiB, got, 8, &err) ==
+		    8 && memcmp(got, image + 5 * MiB + 32 * KiB, 8) == 0);
+		if (modes[m] == PHYSWIN_MAP) {
+			seg_describe(only_seg(as), desc, sizeof (desc));
+			CHECK(strstr(desc, ", 129 written saved") != NULL);
+		}
+		/* Pins: a hole inside a slot, and across a slot's end. */
+		CHECK(physwin_pin(pw, 12 * MiB + 16 * KiB, 8 * KiB, 0) ==
+		    NULL && errno == ENXIO);
+		p = physwin_pin(pw, 2 * MiB + 16 * KiB - 4, 8, 0);
+		if (modes[m] == PHYSWIN_MAP)
+			CHECK(p == NULL && errno == EINVAL);
+		else
+			CHECK(p != NULL);
+		physwin_unpin(pw, p, 8, 0);
+		CHECK_VERIFY(as);
+		physwin_close(pw);
+		as_free(as);
+	}
+	/* The file never changed. */
+	REQUIRE((fd = open(image_path, O_RDONLY)) >= 0);
+	for (i = 0; i < 64; i++) {
+		uint64_t gpa = 2 * MiB + (i + 1) * 64 * KiB - 20;
+		unsigned char got[40];
+
+		CHECK(pread(fd, got, sizeof (got), (off_t)gpa) ==
+		    (ssize_t)sizeof (got) &&
+		    memcmp(got, image + gpa, sizeof (got)) == 0);
+	}
+	(void) close(fd);
+	physmem_rele(pm);
+}
+
 struct reader_arg {
 	struct physwin	*pw;
 	unsigned	seed;
@@ -471,6 +566,7 @@ main(void)
 	test_choice();
 	test_kpm_eviction();
 	test_map_slots();
+	test_writes_kept();
 	test_concurrent();
 	(void) unlink(image_path);
 	free(image);
