@@ -145,7 +145,7 @@ lk_task_comm(struct linux_kernel *lk, uint64_t task, char *comm,
  * it, or, for a Xen PV guest (gs_machine: its tables hold machine
  * frames), the machine address the leaf entry holds.
  */
-static int
+int
 lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp)
 {
 	struct guest_v2p v2p;

@@ -451,11 +451,11 @@ mt_push(struct linux_kernel *lk, struct mt_frame *stack, unsigned *depthp,
 }
 
 /*
- * A leaf's entry: a VMA, or one of the values below 4096 with bits
- * '10' the tree reserves for itself (skipped).
+ * A leaf's entry: 0 and the values below 4096 with bits '10' the tree
+ * reserves for itself are skipped; anything else must be aligned.
  */
 static int
-mt_entry(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t entry,
+mt_entry(struct linux_kernel *lk, lk_maple_cb *cb, void *arg, uint64_t entry,
     uint64_t first, uint64_t last)
 {
 	if (entry == 0)
@@ -464,15 +464,16 @@ mt_entry(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t entry,
 		return (0);
 	if ((entry & (lk->lk_ptr_size - 1)) != 0)
 		return (EIO);
-	return (lk_vma_visit(lk, vw, entry, first, last));
+	return (cb(lk, entry, first, last, arg));
 }
 
-static int
-lk_vmas_maple(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t mm)
+int
+lk_maple_walk(struct linux_kernel *lk, uint64_t rootp, lk_maple_cb *cb,
+    void *arg)
 {
 	struct mt_layout layouts[MAPLE_ARANGE_64 + 1];
 	struct mt_frame *stack, *f;
-	uint64_t mtoff, rootoff, root, ulong_max, last, slot;
+	uint64_t root, ulong_max, last, slot;
 	unsigned depth = 0, i, t;
 	int err;
 
@@ -482,9 +483,7 @@ lk_vmas_maple(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t mm)
 		    &layouts[t])) != 0)
 			return (err);
 	}
-	if ((err = lk_offset(lk, MM, "mm_mt", &mtoff)) != 0 ||
-	    (err = lk_offset(lk, "maple_tree", "ma_root", &rootoff)) != 0 ||
-	    (err = lk_read_ptr(lk, mm + mtoff + rootoff, &root)) != 0)
+	if ((err = lk_read_ptr(lk, rootp, &root)) != 0)
 		return (err);
 	if (root == 0)
 		return (0);		/* no VMAs */
@@ -531,13 +530,33 @@ lk_vmas_maple(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t mm)
 		else
 			f->mf_first = last + 1;
 		if (f->mf_type == MAPLE_LEAF_64)
-			err = mt_entry(lk, vw, slot, first, last);
+			err = mt_entry(lk, cb, arg, slot, first, last);
 		else if (slot != 0)
 			err = mt_push(lk, stack, &depth, slot, f->mf_node,
 			    first, last);
 	}
 	free(stack);
 	return (err);
+}
+
+static int
+lk_vmas_maple_step(struct linux_kernel *lk, uint64_t vma, uint64_t first,
+    uint64_t last, void *arg)
+{
+	return (lk_vma_visit(lk, arg, vma, first, last));
+}
+
+static int
+lk_vmas_maple(struct linux_kernel *lk, struct lk_vma_walk *vw, uint64_t mm)
+{
+	uint64_t mtoff, rootoff;
+	int err;
+
+	if ((err = lk_offset(lk, MM, "mm_mt", &mtoff)) != 0 ||
+	    (err = lk_offset(lk, "maple_tree", "ma_root", &rootoff)) != 0)
+		return (err);
+	return (lk_maple_walk(lk, mm + mtoff + rootoff, lk_vmas_maple_step,
+	    vw));
 }
 
 int

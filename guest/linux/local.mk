@@ -54,6 +54,7 @@ tests_unit_linux_cache_test_LDADD = guest/linux/libphlinux.la \
 # (the convenience libraries: the test looks into the profile too).
 tests_unit_linux_discover_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
 tests_unit_linux_discover_test_LDADD = guest/linux/libphlinux.la \
+	guest/linux/libphlviews.la \
 	guest/libphguest.la guest/libphpaging.la seg_mf/libphmf.la \
 	xen/libphxen.la vm/libphvm.la
 # Discovery on tests/images/'s real images (skips without them), through

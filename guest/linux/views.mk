@@ -19,7 +19,9 @@ guest_linux_libphlviews_la_SOURCES = \
 	guest/linux/linux_tasks.c \
 	guest/linux/linux_vmas.c \
 	guest/linux/linux_modules.c \
-	guest/linux/linux_dmesg.c
+	guest/linux/linux_dmesg.c \
+	guest/linux/linux_infer.c \
+	guest/linux/linux_infer.h
 guest_linux_libphlviews_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	-DPH_BUILDING_LIBRARY
 libporthole_la_LIBADD += guest/linux/libphlviews.la
