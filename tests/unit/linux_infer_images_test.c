@@ -216,6 +216,51 @@ run(const char *dir, const char *variant)
 	guest_close(g);
 }
 
+/*
+ * i386-pae through the profile cache: the first open infers and writes
+ * the layout, the second takes it from the cache (no inference) and the
+ * views work the same.
+ */
+static void
+run_cached(const char *dir)
+{
+	char path[1024], err[512], cache[256], cmd[300];
+	struct linux_opts o;
+	struct linux_kernel *lk;
+	struct guest *g;
+	unsigned pass, n[2] = { 0, 0 }, mods[2] = { 0, 0 };
+
+	(void) snprintf(path, sizeof (path), "%s/i386-pae.raw", dir);
+	if ((g = guest_open(path, 0, err, sizeof (err))) == NULL)
+		return;
+	(void) snprintf(cache, sizeof (cache), "%s/ph_linfer.XXXXXX",
+	    getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ?
+	    getenv("TMPDIR") : "/tmp");
+	REQUIRE(mkdtemp(cache) != NULL);
+	for (pass = 0; pass < 2; pass++) {
+		memset(&o, 0, sizeof (o));
+		o.lo_size = sizeof (o);
+		o.lo_cache_dir = cache;
+		lk = linux_open(g, &o, err, sizeof (err));
+		CHECK(lk != NULL);
+		if (lk == NULL)
+			break;
+		fprintf(stderr, "i386-pae, %s: profile from %s\n", pass == 0 ?
+		    "cold" : "cached", linux_profile_source(lk));
+		CHECK(strstr(linux_profile_source(lk), "inferred") != NULL);
+		CHECK((strstr(linux_profile_source(lk), "cache") != NULL) ==
+		    (pass == 1));
+		CHECK(linux_tasks(lk, count_task, &n[pass]) == 0);
+		CHECK(linux_modules(lk, count_module, &mods[pass]) == 0);
+		linux_close(lk);
+	}
+	CHECK(n[0] == n[1] && n[0] > 10);
+	CHECK(mods[0] == mods[1] && mods[0] > 0);
+	(void) snprintf(cmd, sizeof (cmd), "rm -rf '%s'", cache);
+	CHECK(system(cmd) == 0);
+	guest_close(g);
+}
+
 int
 main(void)
 {
@@ -235,6 +280,7 @@ main(void)
 		    "PORTHOLE_IMAGE_CACHE)", dir);
 	for (v = 0; v < sizeof (variants) / sizeof (variants[0]); v++)
 		run(dir, variants[v]);
+	run_cached(dir);
 	if (test_checks == 0)
 		TEST_SKIP("no variant's raw image in %s opens", dir);
 	return (test_done());
