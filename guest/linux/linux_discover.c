@@ -33,8 +33,10 @@
  *	6. BTF, between __start_BTF and __stop_BTF, for structure layouts.
  *	7. A System.map or vmlinux from the options, over all of that
  *	   (its link-time addresses slid by the slide found).
- *	8. The cache written (link-time addresses), when something was
- *	   searched for.
+ *	8. With no BTF and no layout for the views: the layouts inferred
+ *	   from the kernel's objects (linux_infer.c).
+ *	9. The cache written (link-time addresses, and an inferred
+ *	   layout's members), when something was searched for.
  *
  * Every address space guess is checked the same way before it is kept:
  * it must map the banner's virtual address to the banner's physical
@@ -1123,7 +1125,7 @@ refuse:
 	lcache_fini(&d->d_cache);
 }
 
-/* Step 8: write the cache (link-time addresses). */
+/* Step 9: write the cache (link-time addresses). */
 static void
 ld_cache_store(struct ld *d, const char *release, const char *banner)
 {
@@ -1168,7 +1170,7 @@ ld_cache_store(struct ld *d, const char *release, const char *banner)
 }
 
 /*
- * Step 9: no BTF and no layout for the views (a kernel like Debian's
+ * Step 8: no BTF and no layout for the views (a kernel like Debian's
  * 686-pae): infer it from the kernel's objects (linux_infer.c).  A
  * cached profile brings the inferred members along, so this runs once
  * per kernel.

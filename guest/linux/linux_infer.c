@@ -21,25 +21,29 @@
  *	mm, active_mm	adjacent pointers between tasks and pid: 0 for the
  *			kernel threads (pid 0, 2 and kthreadd's children),
  *			equal and set for pid 1 and the other user tasks
- *	mm.pgd		the pointer in each user mm to a table whose entry
- *			for the kernel image is the kernel root's
- *			(swapper_pg_dir, init_top_pgt from VMCOREINFO)
+ *	mm.pgd		the pointer in each user mm to page tables that
+ *			map _stext and init_uts_ns where the kernel's own
+ *			(swapper_pg_dir, init_top_pgt) do
  *	flags		the one u32 before `tasks` with PF_KTHREAD exactly
  *			on the kernel threads (optional: left out when not
  *			unique; the view then uses mm)
  *	__state		the one u32 before `tasks` holding only state bits,
- *			with a task idle (TASK_IDLE) and one sleeping
+ *			with a task idle (TASK_IDLE) and one sleeping, and
+ *			followed by the thread stack pointer (8 KiB-aligned)
  *	exit_state	an int between active_mm and pid, 0 or a zombie's
  *			value for all, with exit_signal (two ints on) SIGCHLD
  *			for most tasks
- *	real_cred	adjacent pointers just before comm (real_cred,
- *			cred), equal, shared by every kernel thread
- *	cred.uid	the first int after the usage count where uid, gid,
- *			suid, sgid, euid, egid, fsuid, fsgid repeat
+ *	real_cred	the nearest pair of equal pointers before comm
+ *			(real_cred, cred; not an empty list_head) whose
+ *			creds hold a uid:
+ *	cred.uid	after the usage count (a word, else an int), the
+ *			ids uid, gid, suid, sgid, euid, egid, fsuid, fsgid
+ *			pairing up in every cred
  *	signal		a pointer after comm to a signal_struct whose
  *			nr_threads is the length of its thread_head ring
  * Command lines: mm_struct's start_code .. env_end, 11 words in their
- * known order, below the kernel, the same offset in every user mm; each
+ * known order, below PAGE_OFFSET (32-bit: _stext's 256 MiB; 64-bit:
+ * 2^57), the same offset in every user mm; each
  * readable command line must be printable and one must start with its
  * task's comm.
  *
@@ -58,7 +62,9 @@
  * on the stack; vm_ops, vm_pgoff, vm_file, vm_private_data four words in
  * that order, anonymous VMAs holding vm_pgoff = vm_start >> 12; the file
  * (f_path, then f_inode) and its dentry (d_parent, d_name, d_inode, then
- * the inline name a short d_name points at) checked against each other.
+ * the inline name a short d_name points at) checked against each other;
+ * the stack may keep the vm_pgoff it was made with, so half the
+ * anonymous VMAs (at least two) suffice.
  * struct mount (mnt_parent, mnt_mountpoint, mnt after an hlist_node) is
  * kept when each file's mount root is its dentry chain's root; the
  * special mappings' vm_ops (special_mapping_vmops) when every anonymous
