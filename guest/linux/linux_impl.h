@@ -63,6 +63,13 @@ int	lk_field(struct linux_kernel *lk, uint64_t base, const char *type,
 int	lk_field_width(struct linux_kernel *lk, uint64_t base,
 	    const char *type, const char *member, size_t width,
 	    uint64_t *out);
+/*
+ * What a space of the kernel's mode takes as its root for the page
+ * table at kernel address va (a pgd): its physical address, or for a
+ * Xen PV guest the machine address; 0 or an errno.
+ */
+int	lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp);
+
 /* The member's offset: 0 or ENOENT. */
 int	lk_offset(struct linux_kernel *lk, const char *type,
 	    const char *member, uint64_t *offp);

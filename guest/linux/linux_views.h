@@ -39,13 +39,6 @@ int	lk_task_mm(struct linux_kernel *lk, int pid, uint64_t *taskp,
 	    uint64_t *mmp);
 
 /*
- * What a space of the kernel's mode takes as its root for the page
- * table at kernel address va (a pgd): its physical address, or for a
- * Xen PV guest the machine address; 0 or an errno.
- */
-int	lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp);
-
-/*
  * Each entry of a maple tree (the mm's VMAs), in ascending order, with
  * the range it is filed under (last inclusive): cb returns 0 to go on,
  * anything else stops the walk, which returns it.  rootp: the address
