@@ -208,16 +208,6 @@ li_why(struct li *li, const char *fmt, ...)
 
 /* ---- reading ---- */
 
-static uint64_t
-li_le(const unsigned char *p, size_t n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return (v);
-}
-
 static bool
 li_ptr(struct li *li, uint64_t va, uint64_t *out)
 {
@@ -237,7 +227,7 @@ li_get(const unsigned char *img, size_t len, uint64_t off, unsigned w)
 {
 	if (off + w > len)
 		return (0);
-	return (li_le(img + off, w));
+	return (lk_decode_le(img + off, w));
 }
 
 static uint64_t
@@ -252,44 +242,31 @@ li_t32(const struct li *li, size_t i, uint64_t off)
 	return ((uint32_t)li_get(li->i_t[i].t_img, li->i_tlen, off, 4));
 }
 
-/* A comm: printable, NUL-terminated within 16 bytes, zero-padded. */
 static bool
-li_comm_ok(const unsigned char *b)
+li_printable(unsigned char c)
 {
-	unsigned i, end;
-
-	for (end = 0; end < LI_COMM_LEN && b[end] != '\0'; end++) {
-		if (b[end] < 0x20 || b[end] > 0x7e)
-			return (false);
-	}
-	if (end == 0 || end == LI_COMM_LEN)
-		return (false);
-	for (i = end; i < LI_COMM_LEN; i++) {
-		if (b[i] != '\0')
-			return (false);
-	}
-	return (true);
+	return (c >= 0x20 && c <= 0x7e);
 }
 
+/* Module names are C identifiers (with '-', as modprobe allows). */
 static bool
-li_comm_at(struct li *li, uint64_t va)
+li_modchar(unsigned char c)
 {
-	unsigned char b[LI_COMM_LEN];
-
-	return (lk_read(li->i_lk, va, b, sizeof (b)) == 0 && li_comm_ok(b));
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-');
 }
 
-/* A module name: [A-Za-z0-9_-], terminated, zero-padded in len bytes. */
+/*
+ * A name in a char array of len bytes: at least one character that
+ * char_ok takes, terminated within the array, zero-padded after.
+ */
 static bool
-li_modname_ok(const unsigned char *b, size_t len)
+li_name_ok(const unsigned char *b, size_t len, bool (*char_ok)(unsigned char))
 {
 	size_t i, end;
 
 	for (end = 0; end < len && b[end] != '\0'; end++) {
-		if (!((b[end] >= 'a' && b[end] <= 'z') ||
-		    (b[end] >= 'A' && b[end] <= 'Z') ||
-		    (b[end] >= '0' && b[end] <= '9') || b[end] == '_' ||
-		    b[end] == '-'))
+		if (!char_ok(b[end]))
 			return (false);
 	}
 	if (end == 0 || end == len)
@@ -299,6 +276,21 @@ li_modname_ok(const unsigned char *b, size_t len)
 			return (false);
 	}
 	return (true);
+}
+
+/* A comm: printable, NUL-terminated within 16 bytes, zero-padded. */
+static bool
+li_comm_ok(const unsigned char *b)
+{
+	return (li_name_ok(b, LI_COMM_LEN, li_printable));
+}
+
+static bool
+li_comm_at(struct li *li, uint64_t va)
+{
+	unsigned char b[LI_COMM_LEN];
+
+	return (lk_read(li->i_lk, va, b, sizeof (b)) == 0 && li_comm_ok(b));
 }
 
 /*
@@ -808,9 +800,9 @@ li_find_uid(struct li *li, uint64_t off)
 		for (k = 0; k < n; k++) {
 			if (lk_read(li->i_lk, creds[k], b, sizeof (b)) != 0)
 				break;
-			usage = li_le(b, u);
+			usage = lk_decode_le(b, u);
 			for (i = 0; i < 8; i++)
-				v[i] = (uint32_t)li_le(b + u + 4 * i, 4);
+				v[i] = (uint32_t)lk_decode_le(b + u + 4 * i, 4);
 			if (usage == 0 || usage >= (1u << 24) || v[0] != v[2] ||
 			    v[0] != v[4] || v[0] != v[6] || v[1] != v[3] ||
 			    v[1] != v[5] || v[1] != v[7])
@@ -1082,7 +1074,7 @@ li_module_ok(struct li *li, struct li_mods *md, uint64_t node)
 	return (lk_read_u32(li->i_lk, node - md->md_list, &state) == 0 &&
 	    state <= LI_MOD_STATE_MAX &&
 	    lk_read(li->i_lk, node + 2 * li->i_ptr, b, md->md_name_len) == 0 &&
-	    li_modname_ok(b, md->md_name_len));
+	    li_name_ok(b, md->md_name_len, li_modchar));
 }
 
 static int
@@ -1122,8 +1114,8 @@ li_scan_modules(struct li *li, uint64_t va, const unsigned char *buf,
 	size_t i;
 
 	for (i = 0; i < n; i += li->i_ptr) {
-		next = li_le(buf + i, li->i_ptr);
-		prev = li_le(buf + i + li->i_ptr, li->i_ptr);
+		next = lk_decode_le(buf + i, li->i_ptr);
+		prev = lk_decode_le(buf + i + li->i_ptr, li->i_ptr);
 		/* Modules live outside the window (module space). */
 		if (!li_kptr(li, next) || !li_kptr(li, prev) ||
 		    next == va + i || (next >= li->i_lo && next < li->i_hi) ||
@@ -1154,11 +1146,11 @@ li_layout_ok(struct li *li, uint64_t mod, uint64_t off)
 
 	if (lk_read(li->i_lk, mod + off, b, w + 16) != 0)
 		return (false);
-	base = li_le(b, w);
-	size = (uint32_t)li_le(b + w, 4);
-	text = (uint32_t)li_le(b + w + 4, 4);
-	ro = (uint32_t)li_le(b + w + 8, 4);
-	roai = (uint32_t)li_le(b + w + 12, 4);
+	base = lk_decode_le(b, w);
+	size = (uint32_t)lk_decode_le(b + w, 4);
+	text = (uint32_t)lk_decode_le(b + w + 4, 4);
+	ro = (uint32_t)lk_decode_le(b + w + 8, 4);
+	roai = (uint32_t)lk_decode_le(b + w + 12, 4);
 	return (li_kptr(li, base) && (base & (LI_PAGE - 1)) == 0 &&
 	    size != 0 && (size & (LI_PAGE - 1)) == 0 && text != 0 &&
 	    text <= ro && ro <= roai && roai <= size && mod >= base &&
@@ -1392,10 +1384,10 @@ li_dentry_at(struct li *li, uint64_t d, uint64_t q, bool inline_name,
 	if (q < w || q + 8 + 2 * w > sizeof (b) ||
 	    lk_read(li->i_lk, d, b, q + 8 + 2 * w) != 0)
 		return (false);
-	*parentp = li_le(b + q - w, w);
-	len = li_le(b + q + 4, 4);
-	np = li_le(b + q + 8, w);
-	*inodep = li_le(b + q + 8 + w, w);
+	*parentp = lk_decode_le(b + q - w, w);
+	len = lk_decode_le(b + q + 4, 4);
+	np = lk_decode_le(b + q + 8, w);
+	*inodep = lk_decode_le(b + q + 8 + w, w);
 	if (!li_kptr(li, *parentp) || len == 0 || len > LI_NAME_MAX ||
 	    np == 0 || (inline_name && np != d + q + 8 + 2 * w))
 		return (false);

@@ -34,8 +34,8 @@
 /* Strings are read a page at a time so that one ending early is enough. */
 #define	LK_PAGE_SIZE	4096u
 
-static uint64_t
-lk_le(const unsigned char *p, size_t n)
+uint64_t
+lk_decode_le(const unsigned char *p, size_t n)
 {
 	uint64_t v = 0;
 
@@ -85,7 +85,7 @@ lk_read_uint(struct linux_kernel *lk, uint64_t va, size_t width,
 		return (EINVAL);
 	if ((err = lk_read(lk, va, b, width)) != 0)
 		return (err);
-	*out = lk_le(b, width);
+	*out = lk_decode_le(b, width);
 	return (0);
 }
 
