@@ -8,7 +8,8 @@
  * table, the banner) and no BTF, and linfer_run fills it.  On the
  * x86_64 kernels, which have BTF and full kallsyms, every inferred
  * member must be BTF's (offset, and size where both have one) and every
- * inferred symbol kallsyms' (64-bit, KASLR, 5-level paging, PTI); on
+ * inferred symbol kallsyms' (64-bit; KASLR, 5-level paging, 2 vCPUs with
+ * page-table isolation); on
  * i386-pae, which has neither, the inferred profile must be the one
  * linux_open inferred itself.  Each group must be inferred, and the
  * views must list through the inferred profile what they list through
@@ -33,7 +34,7 @@
 #include "tests/test.h"
 
 static const char *const variants[] = {
-	"i386-pae", "x64-nokaslr", "x64-kaslr", "x64-la57"
+	"i386-pae", "x64-nokaslr", "x64-kaslr", "x64-la57", "x64-smp2-pti"
 };
 
 /* What VMCOREINFO gives every kernel: the inference's only inputs. */
