@@ -26,6 +26,15 @@ tests_unit_linux_views_test_SOURCES = tests/unit/linux_views_test.c \
 	tests/linux_synth.c tests/linux_synth.h
 tests_unit_linux_views_test_LDADD = guest/linux/libphlviews.la \
 	guest/linux/libphlinux.la libporthole.la
+# The layout inference on tests/images/'s real kernels (skips without
+# them), against BTF and kallsyms where the kernel has them.
+tests_unit_linux_infer_images_test_LDADD = guest/linux/libphlviews.la \
+	guest/linux/libphlinux.la libporthole.la
+# The layout inference attacked on synthetic kernels (linux_synth.c).
+tests_unit_linux_infer_test_SOURCES = tests/unit/linux_infer_test.c \
+	tests/linux_synth.c tests/linux_synth.h
+tests_unit_linux_infer_test_LDADD = guest/linux/libphlviews.la \
+	guest/linux/libphlinux.la libporthole.la
 tests_unit_porthole_domains_test_LDADD = libporthole.la
 tests_unit_guest_mappings_test_LDADD = libporthole.la
 unit_tests = \
@@ -55,6 +64,8 @@ unit_tests = \
 	tests/unit/linux_cache_test \
 	tests/unit/linux_discover_test \
 	tests/unit/linux_images_test \
+	tests/unit/linux_infer_images_test \
+	tests/unit/linux_infer_test \
 	tests/unit/linux_mem_test \
 	tests/unit/linux_vmcoreinfo_test \
 	$(image_tests)

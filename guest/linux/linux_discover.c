@@ -33,8 +33,10 @@
  *	6. BTF, between __start_BTF and __stop_BTF, for structure layouts.
  *	7. A System.map or vmlinux from the options, over all of that
  *	   (its link-time addresses slid by the slide found).
- *	8. The cache written (link-time addresses), when something was
- *	   searched for.
+ *	8. With no BTF and no layout for the views: the layouts inferred
+ *	   from the kernel's objects (linux_infer.c).
+ *	9. The cache written (link-time addresses, and an inferred
+ *	   layout's members), when something was searched for.
  *
  * Every address space guess is checked the same way before it is kept:
  * it must map the banner's virtual address to the banner's physical
@@ -61,6 +63,7 @@
 #include "guest/linux/linux_btf.h"
 #include "guest/linux/linux_cache.h"
 #include "guest/linux/linux_impl.h"
+#include "guest/linux/linux_infer.h"
 #include "guest/linux/linux_kallsyms.h"
 #include "guest/linux/linux_mem.h"
 #include "guest/linux/linux_profile.h"
@@ -76,6 +79,8 @@
 #define	LD_IMAGE_WINDOW		(96ULL << 20)	/* banner to kallsyms */
 #define	LD_NBANNERS		8
 #define	LD_MAX_BTF		(64u << 20)
+/* The cached profile's mark of an inferred layout (a number). */
+#define	LD_INFERRED		"porthole_layout_inferred"
 
 enum ld_arch {
 	LD_ARCH_UNKNOWN = 0,
@@ -131,6 +136,9 @@ struct ld {
 	char		d_cache_why[512];
 
 	char		d_source[64];
+
+	bool		d_inferred;		/* the layout: linux_infer */
+	char		d_infer_why[512];
 };
 
 /* The symbols a cached profile keeps (the views' and discovery's). */
@@ -142,7 +150,8 @@ static const char *const ld_cache_symbols[] = {
 	"__start_BTF", "__stop_BTF", "page_offset_base", "vmalloc_base",
 	"vmemmap_base", "phys_base", "__per_cpu_offset", "current_task",
 	"pcpu_hot", "__pgtable_l5_enabled", "vmcoreinfo_data", "node_data",
-	"mem_section", "jiffies", "init_pid_ns", "per_cpu__current_task"
+	"mem_section", "jiffies", "init_pid_ns", "per_cpu__current_task",
+	"special_mapping_vmops"
 };
 
 static void
@@ -1017,6 +1026,14 @@ ld_lazy_fill(void *arg, struct linux_profile *p)
 	return (0);
 }
 
+/* Copy an explicit member into another profile. */
+static int
+ld_copy_member(void *arg, const struct lprof_entry *e)
+{
+	return (lprof_set_member(arg, e->le_type, e->le_name, e->le_value,
+	    e->le_size) == ENOMEM ? ENOMEM : 0);
+}
+
 /* Step 3: the cached profile for the key, checked against memory. */
 static void
 ld_cache_load(struct ld *d)
@@ -1075,6 +1092,11 @@ ld_cache_load(struct ld *d)
 		d->d_banner = true;
 	}
 	ld_apply_link_symbols(d, p);
+	/* The members of an inferred layout. */
+	if (lprof_number(p, LD_INFERRED, &va) == 0 && va == 1) {
+		(void) lprof_walk(p, LPROF_MEMBER, ld_copy_member, d->d_prof);
+		d->d_inferred = true;
+	}
 	if (d->d_cache.lc_btf != NULL && lbtf_open(d->d_cache.lc_btf,
 	    d->d_cache.lc_btf_len, &b, NULL, 0) == 0) {
 		lprof_set_btf(d->d_prof, b);
@@ -1093,6 +1115,8 @@ ld_cache_load(struct ld *d)
 		    LD_ARCH_I386;
 	d->d_cached = true;
 	ld_source(d, "cache");
+	if (d->d_inferred)
+		ld_source(d, "inferred");
 	return;
 refuse:
 	(void) snprintf(d->d_cache_why, sizeof (d->d_cache_why), "the cached "
@@ -1101,7 +1125,7 @@ refuse:
 	lcache_fini(&d->d_cache);
 }
 
-/* Step 8: write the cache (link-time addresses). */
+/* Step 9: write the cache (link-time addresses). */
 static void
 ld_cache_store(struct ld *d, const char *release, const char *banner)
 {
@@ -1125,6 +1149,12 @@ ld_cache_store(struct ld *d, const char *release, const char *banner)
 			(void) lprof_set_symbol(c.lc_prof, ld_cache_symbols[i],
 			    ld_slides(d, v) ? v - d->d_slide : v);
 	}
+	/* An inferred layout, and a mark that says where it came from. */
+	if (d->d_inferred) {
+		(void) lprof_walk(d->d_prof, LPROF_MEMBER, ld_copy_member,
+		    c.lc_prof);
+		(void) lprof_set_number(c.lc_prof, LD_INFERRED, 1);
+	}
 	/* kallsyms' own address: link-time, through the banner's offset. */
 	c.lc_has_kallsyms = d->d_bva;
 	c.lc_kallsyms = d->d_kallsyms.ks_token_table - d->d_b.lb_pa +
@@ -1137,6 +1167,26 @@ ld_cache_store(struct ld *d, const char *release, const char *banner)
 	(void) lcache_store(d->d_cache_dir, &c, d->d_cache_why,
 	    sizeof (d->d_cache_why));
 	lprof_free(c.lc_prof);
+}
+
+/*
+ * Step 8: no BTF and no layout for the views (a kernel like Debian's
+ * 686-pae): infer it from the kernel's objects (linux_infer.c).  A
+ * cached profile brings the inferred members along, so this runs once
+ * per kernel.
+ */
+static void
+ld_infer(struct ld *d, struct linux_kernel *lk)
+{
+	uint64_t off, size;
+
+	if (lprof_btf(d->d_prof) != NULL || lprof_member(d->d_prof,
+	    "task_struct", "tasks", &off, &size) == 0)
+		return;
+	if (linfer_run(lk, d->d_infer_why, sizeof (d->d_infer_why)) != 0) {
+		d->d_inferred = true;
+		ld_source(d, "inferred");
+	}
 }
 
 /* Why the kernel space is missing, and what to try. */
@@ -1269,7 +1319,6 @@ linux_open(struct guest *g, const struct linux_opts *opts, char *errbuf,
 	    &phys_base) != 0)
 		(void) lprof_set_symbol(d->d_prof, "linux_banner",
 		    d->d_banner_va);
-	ld_cache_store(d, release, banner);
 	if (!d->d_slide_known)
 		d->d_slide = 0;
 
@@ -1278,6 +1327,10 @@ linux_open(struct guest *g, const struct linux_opts *opts, char *errbuf,
 	lk->lk_space = d->d_sp;
 	lk->lk_ptr_size = d->d_arch == LD_ARCH_X64 ? 8 : 4;
 	lk->lk_kaslr = d->d_slide;
+	(void) snprintf(lk->lk_release, sizeof (lk->lk_release), "%s",
+	    release);
+	ld_infer(d, lk);
+	ld_cache_store(d, release, banner);
 	(void) snprintf(lk->lk_release, sizeof (lk->lk_release), "%s",
 	    release);
 	if ((lk->lk_banner = strdup(banner)) == NULL) {

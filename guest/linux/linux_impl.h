@@ -35,6 +35,8 @@ struct linux_kernel {
 	char			lk_source[64];	/* linux_profile_source */
 };
 
+/* The little-endian unsigned integer of n (at most 8) bytes at p. */
+uint64_t lk_decode_le(const unsigned char *p, size_t n);
 /* Read len bytes at kernel virtual address va: 0 or an errno. */
 int	lk_read(struct linux_kernel *lk, uint64_t va, void *buf, size_t len);
 /* A pointer (lk_ptr_size bytes, zero-extended), u32, u64. */
@@ -63,6 +65,13 @@ int	lk_field(struct linux_kernel *lk, uint64_t base, const char *type,
 int	lk_field_width(struct linux_kernel *lk, uint64_t base,
 	    const char *type, const char *member, size_t width,
 	    uint64_t *out);
+/*
+ * What a space of the kernel's mode takes as its root for the page
+ * table at kernel address va (a pgd): its physical address, or for a
+ * Xen PV guest the machine address; 0 or an errno.
+ */
+int	lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp);
+
 /* The member's offset: 0 or ENOENT. */
 int	lk_offset(struct linux_kernel *lk, const char *type,
 	    const char *member, uint64_t *offp);

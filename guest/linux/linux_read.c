@@ -15,6 +15,8 @@
  * that is not 1, 2, 4 or 8 bytes is refused (EINVAL): the member is not
  * an integer or a pointer.
  *
+ * lk_kernel_root gives the root a process space takes for a pgd.
+ *
  * Non-goals: big-endian guests; members reached through a dotted path
  * (the views read nested structures one level at a time).
  */
@@ -26,11 +28,14 @@
 
 #include "guest/linux/linux_impl.h"
 
+/* The address bits of an x86 page-table entry (bits 12-51). */
+#define	X86_ADDR_MASK		0x000ffffffffff000ULL
+
 /* Strings are read a page at a time so that one ending early is enough. */
 #define	LK_PAGE_SIZE	4096u
 
-static uint64_t
-lk_le(const unsigned char *p, size_t n)
+uint64_t
+lk_decode_le(const unsigned char *p, size_t n)
 {
 	uint64_t v = 0;
 
@@ -80,7 +85,7 @@ lk_read_uint(struct linux_kernel *lk, uint64_t va, size_t width,
 		return (EINVAL);
 	if ((err = lk_read(lk, va, b, width)) != 0)
 		return (err);
-	*out = lk_le(b, width);
+	*out = lk_decode_le(b, width);
 	return (0);
 }
 
@@ -169,4 +174,33 @@ lk_field_width(struct linux_kernel *lk, uint64_t base, const char *type,
 	if (base + off < base)
 		return (EFAULT);
 	return (lk_read_uint(lk, base + off, width, out));
+}
+
+/*
+ * What a space of the kernel's mode takes as its root for the table at
+ * kernel address va: the physical address the kernel's page tables give
+ * it, or, for a Xen PV guest (gs_machine: its tables hold machine
+ * frames), the machine address the leaf entry holds.
+ */
+int
+lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp)
+{
+	struct guest_v2p v2p;
+	uint64_t entry;
+
+	memset(&v2p, 0, sizeof (v2p));
+	if (guest_v2p(lk->lk_guest, &lk->lk_space, va, &v2p) != 0)
+		return (EINVAL);	/* the kernel space is unusable */
+	if (v2p.v_fault.gf_errno != 0)
+		return (v2p.v_fault.gf_errno == EIO ? EIO : EFAULT);
+	if (!lk->lk_space.gs_machine) {
+		*rootp = v2p.v_pa;
+		return (0);
+	}
+	if (v2p.v_nlevels == 0 || v2p.v_page_size == 0)
+		return (EIO);
+	entry = v2p.v_levels[v2p.v_nlevels - 1].l_entry;
+	*rootp = (entry & X86_ADDR_MASK & ~(v2p.v_page_size - 1)) |
+	    (va & (v2p.v_page_size - 1));
+	return (0);
 }

@@ -54,9 +54,6 @@
 
 #define	TASK	"task_struct"
 
-/* The address bits of an x86 page-table entry (bits 12-51). */
-#define	X86_ADDR_MASK		0x000ffffffffff000ULL
-
 /* include/linux/sched.h: flags and the states /proc reports. */
 #define	PF_KTHREAD		0x00200000u
 #define	TASK_UNINTERRUPTIBLE	0x0002u
@@ -137,35 +134,6 @@ lk_task_comm(struct linux_kernel *lk, uint64_t task, char *comm,
 		size = len - 1;
 	memset(comm, 0, len);
 	return (lk_read(lk, task + off, comm, (size_t)size));
-}
-
-/*
- * What a space of the kernel's mode takes as its root for the table at
- * kernel address va: the physical address the kernel's page tables give
- * it, or, for a Xen PV guest (gs_machine: its tables hold machine
- * frames), the machine address the leaf entry holds.
- */
-static int
-lk_kernel_root(struct linux_kernel *lk, uint64_t va, uint64_t *rootp)
-{
-	struct guest_v2p v2p;
-	uint64_t entry;
-
-	memset(&v2p, 0, sizeof (v2p));
-	if (guest_v2p(lk->lk_guest, &lk->lk_space, va, &v2p) != 0)
-		return (EINVAL);	/* the kernel space is unusable */
-	if (v2p.v_fault.gf_errno != 0)
-		return (v2p.v_fault.gf_errno == EIO ? EIO : EFAULT);
-	if (!lk->lk_space.gs_machine) {
-		*rootp = v2p.v_pa;
-		return (0);
-	}
-	if (v2p.v_nlevels == 0 || v2p.v_page_size == 0)
-		return (EIO);
-	entry = v2p.v_levels[v2p.v_nlevels - 1].l_entry;
-	*rootp = (entry & X86_ADDR_MASK & ~(v2p.v_page_size - 1)) |
-	    (va & (v2p.v_page_size - 1));
-	return (0);
 }
 
 /* Everything struct linux_task says about the task at task. */

@@ -38,4 +38,16 @@ lk_view_errno(int err)
 int	lk_task_mm(struct linux_kernel *lk, int pid, uint64_t *taskp,
 	    uint64_t *mmp);
 
+/*
+ * Each entry of a maple tree (the mm's VMAs), in ascending order, with
+ * the range it is filed under (last inclusive): cb returns 0 to go on,
+ * anything else stops the walk, which returns it.  rootp: the address
+ * of the tree's ma_root.  The walk's checks are linux_vmas.c's; 0 or an
+ * errno.
+ */
+typedef int lk_maple_cb(struct linux_kernel *lk, uint64_t entry,
+    uint64_t first, uint64_t last, void *arg);
+int	lk_maple_walk(struct linux_kernel *lk, uint64_t rootp, lk_maple_cb *cb,
+	    void *arg);
+
 #endif /* PORTHOLE_GUEST_LINUX_VIEWS_H */

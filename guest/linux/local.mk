@@ -19,14 +19,21 @@ guest_linux_libphlinux_la_SOURCES = \
 	guest/linux/linux_cache.h \
 	guest/linux/linux_discover.c \
 	guest/linux/linux_impl.h \
+	guest/linux/linux_infer.c \
+	guest/linux/linux_infer.h \
 	guest/linux/linux_kallsyms.c \
 	guest/linux/linux_kallsyms.h \
+	guest/linux/linux_list.c \
+	guest/linux/linux_list.h \
+	guest/linux/linux_maple.c \
 	guest/linux/linux_mem.c \
 	guest/linux/linux_mem.h \
 	guest/linux/linux_profile.c \
 	guest/linux/linux_profile.h \
+	guest/linux/linux_read.c \
 	guest/linux/linux_sysmap.c \
 	guest/linux/linux_sysmap.h \
+	guest/linux/linux_views.h \
 	guest/linux/linux_vmcoreinfo.c \
 	guest/linux/linux_vmcoreinfo.h
 guest_linux_libphlinux_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \

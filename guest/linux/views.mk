@@ -5,17 +5,15 @@
 #
 # guest/linux/libphlviews.la is a convenience library built with hidden
 # visibility, like the other guest/ libraries.  It reads guest memory
-# through the guest handle (guest_vread, guest_v2p) and the profile
-# (linux_profile.h) only.
+# through the readers (linux_read.c), the list and maple tree walks and
+# the profile, which are discovery's library's (the layout inference,
+# run by discovery, uses them too).
 
 noinst_LTLIBRARIES += guest/linux/libphlviews.la
 guest_linux_libphlviews_la_SOURCES = \
 	guest/linux/linux_impl.h \
 	guest/linux/linux_profile.h \
 	guest/linux/linux_views.h \
-	guest/linux/linux_read.c \
-	guest/linux/linux_list.c \
-	guest/linux/linux_list.h \
 	guest/linux/linux_tasks.c \
 	guest/linux/linux_vmas.c \
 	guest/linux/linux_modules.c \

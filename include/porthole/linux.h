@@ -66,7 +66,10 @@ PH_EXPORT const char *linux_release(const struct linux_kernel *lk);
 PH_EXPORT const char *linux_banner(const struct linux_kernel *lk);
 /* The KASLR slide of the kernel image (0 without KASLR). */
 PH_EXPORT uint64_t linux_kaslr_offset(const struct linux_kernel *lk);
-/* Where the profile came from: "vmcoreinfo+kallsyms+btf", "cache", ... */
+/*
+ * Where the profile came from: "vmcoreinfo+kallsyms+btf", "cache",
+ * "vmcoreinfo+kallsyms+inferred" (layouts inferred from memory), ...
+ */
 PH_EXPORT const char *linux_profile_source(const struct linux_kernel *lk);
 /* The kernel's address space (its page tables). */
 PH_EXPORT const struct guest_space *linux_kernel_space(

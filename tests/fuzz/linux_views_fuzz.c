@@ -22,7 +22,9 @@
  * callbacks get is well formed: terminated strings, state letters /proc
  * knows, VMAs ascending and disjoint, module states 0..2, log levels
  * -1..7 and texts terminated at their length, and never more items than
- * the bounds allow; a command line is its returned length, terminated.
+ * the bounds allow; a command line is its returned length, terminated;
+ * the layout inference (from VMCOREINFO's inputs only) ends and sets
+ * only the groups it reports.
  */
 #include "config.h"
 
@@ -37,6 +39,7 @@
 #include <porthole/guest.h>
 #include <porthole/linux.h>
 #include "guest/linux/linux_impl.h"
+#include "guest/linux/linux_infer.h"
 #include "guest/linux/linux_profile.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/linux_synth.h"
@@ -203,6 +206,41 @@ fz_record(const struct linux_log_record *r, void *arg)
 	return (0);
 }
 
+/*
+ * The layout inference over the same memory, from VMCOREINFO's inputs
+ * only: it ends, sets only the groups it reports, and the views run on
+ * what it set.
+ */
+static void
+fz_infer(struct linux_kernel *lk)
+{
+	struct linux_profile *p;
+	struct fz_walk w;
+	uint64_t off, size;
+	unsigned got;
+
+	if ((p = lprof_new()) == NULL)
+		return;
+	FUZZ_ASSERT(lprof_set_symbol(p, "_stext", LS_DIRECT + LS_ARENA_PA) ==
+	    0);
+	FUZZ_ASSERT(lprof_set_symbol(p, "init_uts_ns", LS_DIRECT +
+	    LS_ARENA_PA) == 0);
+	FUZZ_ASSERT(lprof_set_symbol(p, "init_top_pgt", LS_DIRECT +
+	    LS_KROOT_PA) == 0);
+	lk->lk_prof = p;
+	(void) snprintf(lk->lk_release, sizeof (lk->lk_release), "6.1.0");
+	got = linfer_run(lk, NULL, 0);
+	FUZZ_ASSERT((got & ~0x3fu) == 0);
+	FUZZ_ASSERT(((got & LINFER_TASKS) != 0) == (lprof_member(p,
+	    "task_struct", "tasks", &off, &size) == 0));
+	if (got & LINFER_TASKS) {
+		memset(&w, 0, sizeof (w));
+		if (linux_tasks(lk, fz_task, &w) != 0)
+			fz_failed(errno);
+	}
+	lprof_free(p);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -259,6 +297,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.max_records = 1u << 26;
 	if (linux_dmesg(&lk, fz_record, &w) != 0)
 		fz_failed(errno);
+	fz_infer(&lk);
 	return (0);
 }
 
