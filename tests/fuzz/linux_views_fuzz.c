@@ -297,7 +297,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.max_records = 1u << 26;
 	if (linux_dmesg(&lk, fz_record, &w) != 0)
 		fz_failed(errno);
-	fz_infer(&lk);
+	/*
+	 * The inference scans the kernel's data word by word: some hundred
+	 * times the views' cost.  Inputs whose last byte is 0xa5 run it
+	 * (about one in 256 of random ones; a crash file replays the same
+	 * way), and the walkers keep most of the fuzzer's time.
+	 */
+	if (size != 0 && data[size - 1] == 0xa5)
+		fz_infer(&lk);
 	return (0);
 }
 

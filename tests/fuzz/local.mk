@@ -194,7 +194,9 @@ endif
 
 noinst_PROGRAMS += tests/fuzz/linux_views_fuzz
 tests_fuzz_linux_views_fuzz_SOURCES = $(linux_views_fuzz_sources) \
-	$(guest_linux_libphlviews_la_SOURCES)
+	$(guest_linux_libphlviews_la_SOURCES) \
+	guest/linux/linux_read.c guest/linux/linux_list.c \
+	guest/linux/linux_maple.c guest/linux/linux_infer.c
 tests_fuzz_linux_views_fuzz_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_linux_views_fuzz_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_linux_views_fuzz_LDADD = guest/linux/libphlinux.la libporthole.la \
