@@ -25,6 +25,20 @@ bench_now(void)
 }
 
 /*
+ * This thread's CPU time, for CPU-bound steps: on a shared host wall
+ * time would count the time other processes ran.
+ */
+static inline double
+bench_cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return (bench_now());
+	return ((double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+}
+
+/*
  * Refuse to measure a debug build: there the verifier runs after every
  * change, which makes map-heavy benchmarks quadratic and every figure
  * meaningless.  Call first thing in main().

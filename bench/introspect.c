@@ -101,20 +101,6 @@ build_tables(void)
 		    X86_PTE_PS;
 }
 
-/*
- * This thread's CPU time: every step measured is CPU bound, and on a
- * shared host wall time would count the time other processes ran.
- */
-static double
-cpu_now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-		return (bench_now());
-	return ((double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
-}
-
 /* Translate every address in vas, rounds times; ns per translation. */
 static double
 run_once(const struct x86_paging *xp, const struct x86_physread *pr,
@@ -126,7 +112,7 @@ run_once(const struct x86_paging *xp, const struct x86_physread *pr,
 	unsigned r;
 	size_t i;
 
-	t0 = cpu_now();
+	t0 = bench_cpu_now();
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < n; i++) {
 			if (x86_translate(xp, pr, tlb, 0, vas[i], &xl, NULL) !=
@@ -138,7 +124,7 @@ run_once(const struct x86_paging *xp, const struct x86_physread *pr,
 			acc += xl.xl_pa;
 		}
 	}
-	t1 = cpu_now();
+	t1 = bench_cpu_now();
 	sink = acc;
 	return ((t1 - t0) * 1e9 / ((double)n * rounds));
 }

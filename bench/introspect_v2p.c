@@ -59,16 +59,6 @@ v2p_collect(const struct guest_mapping *m, void *arg)
 	return (vp->vp_n < V2P_PAGES ? 0 : 1);
 }
 
-static double
-v2p_cpu_now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-		return (bench_now());
-	return ((double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
-}
-
 /*
  * One pass over vas, translating (read false) or reading 8 bytes: ns per
  * access, or -1 when one fails.
@@ -79,7 +69,7 @@ v2p_pass(struct guest *g, const struct guest_space *sp, const uint64_t *vas,
 {
 	struct guest_fault why;
 	uint64_t word, acc = 0;
-	double t0 = v2p_cpu_now();
+	double t0 = bench_cpu_now();
 	size_t i;
 	int e;
 
@@ -101,7 +91,7 @@ v2p_pass(struct guest *g, const struct guest_space *sp, const uint64_t *vas,
 		acc += word;
 	}
 	v2p_sink = acc;
-	return ((v2p_cpu_now() - t0) * 1e9 / (double)n);
+	return ((bench_cpu_now() - t0) * 1e9 / (double)n);
 }
 
 static double

@@ -3,7 +3,8 @@
  * manifest (tests/images/README.md: what the guest reported about
  * itself, and what the host knows), for the C programs that check
  * porthole against the images (imgcheck, linux_images_test,
- * image_real_test).
+ * linux_infer_images_test, image_real_test), and where the unit tests
+ * find the images.
  * Header-only: the tests include it and link nothing more.
  *
  * Hostile-input note: manifests are ours, made by mkimage.py, but every
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define	MANIFEST_MAX	256
 
@@ -174,6 +176,34 @@ manifest_read(const char *path, struct manifest *m)
 	}
 	(void) fclose(f);
 	return (true);
+}
+
+/*
+ * The folder of the generated images the unit tests read:
+ * $PORTHOLE_IMAGE_CACHE/latest (default /var/cache/porthole-images).
+ * NULL, with the reason to skip in why, when PORTHOLE_IMAGE_SKIP=1 or the
+ * folder does not exist.
+ */
+static inline const char *
+manifest_image_dir(char *dir, size_t n, char *why, size_t whylen)
+{
+	const char *base = getenv("PORTHOLE_IMAGE_CACHE");
+	const char *skip = getenv("PORTHOLE_IMAGE_SKIP");
+	struct stat st;
+
+	if (skip != NULL && strcmp(skip, "1") == 0) {
+		(void) snprintf(why, whylen, "PORTHOLE_IMAGE_SKIP=1");
+		return (NULL);
+	}
+	if (base == NULL || base[0] == '\0')
+		base = "/var/cache/porthole-images";
+	(void) snprintf(dir, n, "%s/latest", base);
+	if (stat(dir, &st) != 0) {
+		(void) snprintf(why, whylen, "no Linux images in %s (make "
+		    "images, or set PORTHOLE_IMAGE_CACHE)", dir);
+		return (NULL);
+	}
+	return (dir);
 }
 
 #endif /* PORTHOLE_TESTS_IMAGES_MANIFEST_H */

@@ -219,21 +219,13 @@ run_without_vmcoreinfo(const char *dir, const char *variant,
 int
 main(void)
 {
-	const char *base = getenv("PORTHOLE_IMAGE_CACHE");
+	char why[1024];
 	char dir[768], mpath[1024], cache[256], cmd[300];
 	static struct manifest m;
 	unsigned v, f, found = 0;
-	struct stat st;
 
-	if (getenv("PORTHOLE_IMAGE_SKIP") != NULL &&
-	    strcmp(getenv("PORTHOLE_IMAGE_SKIP"), "1") == 0)
-		TEST_SKIP("PORTHOLE_IMAGE_SKIP=1");
-	if (base == NULL || base[0] == '\0')
-		base = "/var/cache/porthole-images";
-	(void) snprintf(dir, sizeof (dir), "%s/latest", base);
-	if (stat(dir, &st) != 0)
-		TEST_SKIP("no Linux images in %s (make images, or set "
-		    "PORTHOLE_IMAGE_CACHE)", dir);
+	if (manifest_image_dir(dir, sizeof (dir), why, sizeof (why)) == NULL)
+		TEST_SKIP("%s", why);
 	(void) snprintf(cache, sizeof (cache), "%s/ph_lcache.XXXXXX",
 	    getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ?
 	    getenv("TMPDIR") : "/tmp");

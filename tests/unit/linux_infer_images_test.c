@@ -31,6 +31,7 @@
 #include "guest/linux/linux_impl.h"
 #include "guest/linux/linux_infer.h"
 #include "guest/linux/linux_profile.h"
+#include "tests/images/manifest.h"
 #include "tests/test.h"
 
 static const char *const variants[] = {
@@ -265,20 +266,12 @@ run_cached(const char *dir)
 int
 main(void)
 {
-	const char *base = getenv("PORTHOLE_IMAGE_CACHE");
+	char why[1024];
 	char dir[768];
-	struct stat st;
 	unsigned v;
 
-	if (getenv("PORTHOLE_IMAGE_SKIP") != NULL &&
-	    strcmp(getenv("PORTHOLE_IMAGE_SKIP"), "1") == 0)
-		TEST_SKIP("PORTHOLE_IMAGE_SKIP=1");
-	if (base == NULL || base[0] == '\0')
-		base = "/var/cache/porthole-images";
-	(void) snprintf(dir, sizeof (dir), "%s/latest", base);
-	if (stat(dir, &st) != 0)
-		TEST_SKIP("no Linux images in %s (make images, or set "
-		    "PORTHOLE_IMAGE_CACHE)", dir);
+	if (manifest_image_dir(dir, sizeof (dir), why, sizeof (why)) == NULL)
+		TEST_SKIP("%s", why);
 	for (v = 0; v < sizeof (variants) / sizeof (variants[0]); v++)
 		run(dir, variants[v]);
 	run_cached(dir);
