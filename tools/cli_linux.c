@@ -6,9 +6,10 @@
  *
  * linux_open says in its own sentence why it found no kernel; this file
  * adds the target and the options that may help.  A view failing with
- * ENOTSUP means the kernel's structure layouts are unknown (no BTF in
- * memory: 32-bit Debian kernels carry none), which --vmlinux mends, or
- * that this build reads no BTF at all (built without libbpf).
+ * ENOTSUP means the kernel's structure layouts are unknown: its memory
+ * carries no BTF (or this build reads none, built without libbpf) and
+ * inferring them from memory failed (a kernel the inference does not
+ * know, e.g. modules of 6.4 and later), which --vmlinux with BTF mends.
  */
 #include "config.h"
 
@@ -97,14 +98,15 @@ cli_linux_error(const char *target, const char *what, int e)
 	case ENOTSUP:
 #ifdef HAVE_LIBBPF
 		return (cli_error("%s of %s: the kernel's structure layouts "
-		    "are unknown (its memory carries no BTF; 32-bit Debian "
-		    "kernels have none); give --vmlinux FILE with the "
-		    "kernel's debug vmlinux", what, target));
+		    "are unknown (its memory carries no BTF, and inferring "
+		    "them from its memory failed); give --vmlinux FILE with "
+		    "a vmlinux that has a .BTF section", what, target));
 #else
 		return (cli_error("%s of %s: the kernel's structure layouts "
 		    "are unknown (this porthole was built without libbpf, "
-		    "so it reads no BTF: install libbpf-dev and rebuild)",
-		    what, target));
+		    "so it reads no BTF, and inferring them from memory "
+		    "failed): install libbpf-dev and rebuild", what,
+		    target));
 #endif
 	case EIO:
 		return (cli_error("%s of %s: a kernel structure could not be "
