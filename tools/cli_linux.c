@@ -178,3 +178,31 @@ cli_linux_close(struct guest *g, struct linux_kernel *lk)
 	if (g != NULL)
 		guest_close(g);
 }
+
+void
+cli_linux_json_begin(struct json *j, const char *target,
+    const struct linux_kernel *lk, const char *key)
+{
+	json_init(j, stdout);
+	json_object_begin(j);
+	json_kv_string(j, "target", target);
+	json_kv_string(j, "release", linux_release(lk));
+	json_key(j, key);
+	json_array_begin(j);
+}
+
+int
+cli_linux_list_end(struct json *j, const char *target, const char *what,
+    unsigned long printed, int failed)
+{
+	char sentence[160];
+
+	if (j != NULL)
+		json_list_end(j, failed);
+	if (failed == 0)
+		return (EXIT_OK);
+	(void) fflush(stdout);
+	(void) snprintf(sentence, sizeof (sentence), "%s%s", what,
+	    printed > 0 ? " (stopped after those printed)" : "");
+	return (cli_linux_error(target, sentence, failed));
+}

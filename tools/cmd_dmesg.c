@@ -141,30 +141,20 @@ dmesg_main(int argc, char **argv)
 	target = argv[optind];
 	if ((g = cli_linux_target(target, &cl, &lk)) == NULL)
 		return (EXIT_FAIL);
-	if (dj.dj_json) {
-		json_init(&dj.dj_j, stdout);
-		json_object_begin(&dj.dj_j);
-		json_kv_string(&dj.dj_j, "target", target);
-		json_kv_string(&dj.dj_j, "release", linux_release(lk));
-		json_key(&dj.dj_j, "records");
-		json_array_begin(&dj.dj_j);
-	}
-	failed = linux_dmesg(lk, dmesg_one, &dj) != 0 ? errno : 0;
 	if (dj.dj_json)
-		json_list_end(&dj.dj_j, failed);
+		cli_linux_json_begin(&dj.dj_j, target, lk, "records");
+	failed = linux_dmesg(lk, dmesg_one, &dj) != 0 ? errno : 0;
 	if (failed == ENOTSUP) {
+		if (dj.dj_json)
+			json_list_end(&dj.dj_j, failed);
 		(void) cli_error("reading the kernel log of %s: neither log "
 		    "format porthole reads (the log buffer of Linux 3.11 to "
 		    "5.9, the ring buffer of 5.10 on) was found with its "
 		    "layout%s", target, cl.cl_vmlinux == NULL ? "; give "
 		    "--vmlinux FILE (the kernel's symbols and BTF)" : "");
-	} else if (failed != 0) {
-		(void) fflush(stdout);
-		(void) cli_linux_error(target, dj.dj_count > 0 ? "reading the "
-		    "kernel log (stopped after the records printed)" :
-		    "reading the kernel log", failed);
 	} else {
-		rv = EXIT_OK;
+		rv = cli_linux_list_end(dj.dj_json ? &dj.dj_j : NULL, target,
+		    "reading the kernel log", dj.dj_count, failed);
 	}
 	cli_linux_close(g, lk);
 	return (rv);

@@ -103,27 +103,14 @@ lsmod_main(int argc, char **argv)
 	if ((g = cli_linux_target(target, &cl, &lk)) == NULL)
 		return (EXIT_FAIL);
 	if (mj.mj_json) {
-		json_init(&mj.mj_j, stdout);
-		json_object_begin(&mj.mj_j);
-		json_kv_string(&mj.mj_j, "target", target);
-		json_kv_string(&mj.mj_j, "release", linux_release(lk));
-		json_key(&mj.mj_j, "modules");
-		json_array_begin(&mj.mj_j);
+		cli_linux_json_begin(&mj.mj_j, target, lk, "modules");
 	} else {
 		(void) printf("%-24s %10s  %-18s  %s\n", "MODULE", "SIZE",
 		    "BASE", "STATE");
 	}
 	failed = linux_modules(lk, lsmod_one, &mj) != 0 ? errno : 0;
-	if (mj.mj_json)
-		json_list_end(&mj.mj_j, failed);
-	if (failed != 0) {
-		(void) fflush(stdout);
-		(void) cli_linux_error(target, mj.mj_count > 0 ? "listing the "
-		    "modules (stopped after those printed)" : "listing the "
-		    "modules", failed);
-	} else {
-		rv = EXIT_OK;
-	}
+	rv = cli_linux_list_end(mj.mj_json ? &mj.mj_j : NULL, target,
+	    "listing the modules", mj.mj_count, failed);
 	cli_linux_close(g, lk);
 	return (rv);
 }

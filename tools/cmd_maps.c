@@ -136,17 +136,8 @@ maps_main(int argc, char **argv)
 		json_array_begin(&aj.aj_j);
 	}
 	failed = linux_vmas(lk, (int)pid, maps_one, &aj) != 0 ? errno : 0;
-	if (aj.aj_json)
-		json_list_end(&aj.aj_j, failed);
-	if (failed != 0) {
-		(void) fflush(stdout);
-		if (aj.aj_count > 0)
-			(void) snprintf(what, sizeof (what), "the maps of "
-			    "process %u (stopped after those printed)", pid);
-		(void) cli_linux_error(target, what, failed);
-		goto out;
-	}
-	rv = EXIT_OK;
+	rv = cli_linux_list_end(aj.aj_json ? &aj.aj_j : NULL, target, what,
+	    aj.aj_count, failed);
 out:
 	cli_linux_close(g, lk);
 	return (rv);

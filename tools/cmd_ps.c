@@ -111,7 +111,7 @@ ps_main(int argc, char **argv)
 	struct cli_linux cl;
 	struct guest *g;
 	const char *target;
-	int c, rv = EXIT_FAIL;
+	int c, rv, failed;
 
 	cli_linux_init(&cl);
 	memset(&pj, 0, sizeof (pj));
@@ -136,41 +136,19 @@ ps_main(int argc, char **argv)
 	    "give a TARGET (a domain or a memory image)") != 0)
 		return (EXIT_USAGE);
 	target = argv[optind];
-	if ((g = cli_open(target, 0)) == NULL)
+	if ((g = cli_linux_target(target, &cl, &pj.pj_lk)) == NULL)
 		return (EXIT_FAIL);
-	if ((pj.pj_lk = cli_linux_open(g, target, &cl)) == NULL)
-		goto out;
 	if (pj.pj_json) {
-		json_init(&pj.pj_j, stdout);
-		json_object_begin(&pj.pj_j);
-		json_kv_string(&pj.pj_j, "target", target);
-		json_kv_string(&pj.pj_j, "release",
-		    linux_release(pj.pj_lk));
-		json_key(&pj.pj_j, "processes");
-		json_array_begin(&pj.pj_j);
+		cli_linux_json_begin(&pj.pj_j, target, pj.pj_lk, "processes");
 	} else {
 		(void) printf("%7s %7s %5s %-5s %7s %s\n", "PID", "PPID",
 		    "UID", "STATE", "THREADS", pj.pj_full ?
 		    "NAME             COMMAND" : "NAME");
 	}
-	if (linux_tasks(pj.pj_lk, ps_one, &pj) != 0) {
-		int e = errno;
-
-		if (pj.pj_json)
-			json_list_end(&pj.pj_j, e);
-		(void) fflush(stdout);
-		(void) cli_linux_error(target, pj.pj_count > 0 ?
-		    "listing the processes (stopped after those printed)" :
-		    "listing the processes", e);
-		goto out;
-	}
-	if (pj.pj_json)
-		json_list_end(&pj.pj_j, 0);
-	rv = EXIT_OK;
-out:
-	if (pj.pj_lk != NULL)
-		linux_close(pj.pj_lk);
-	guest_close(g);
+	failed = linux_tasks(pj.pj_lk, ps_one, &pj) != 0 ? errno : 0;
+	rv = cli_linux_list_end(pj.pj_json ? &pj.pj_j : NULL, target,
+	    "listing the processes", pj.pj_count, failed);
+	cli_linux_close(g, pj.pj_lk);
 	return (rv);
 }
 

@@ -143,6 +143,18 @@ void	cli_linux_close(struct guest *g, struct linux_kernel *lk);
  */
 int	cli_linux_error(const char *target, const char *what, int e);
 /*
+ * The list subcommands' --json: cli_linux_json_begin opens
+ * {"target": T, "release": R, "KEY": [ ; cli_linux_list_end ends a list
+ * a view walked (failed: its errno, 0 when it ended well): closes the
+ * JSON (j not NULL) and, on failure, says what failed, "(stopped after
+ * those printed)" when printed > 0.  EXIT_OK or EXIT_FAIL.
+ */
+struct json;
+void	cli_linux_json_begin(struct json *j, const char *target,
+	    const struct linux_kernel *lk, const char *key);
+int	cli_linux_list_end(struct json *j, const char *target,
+	    const char *what, unsigned long printed, int failed);
+/*
  * Text from the guest made safe for a terminal: bytes outside printable
  * ASCII, and backslashes, as \xHH (truncated to len); returns buf.
  */
