@@ -398,14 +398,25 @@ ld_try_space(struct ld *d, const struct guest_space *sp, const char *from)
 	return (true);
 }
 
-/* The space from the kernel's own root symbol (init_top_pgt, ...). */
-static bool
-ld_space_from_symbols(struct ld *d, const char *from)
+/*
+ * The paging modes a kernel of architecture arch may run in, the likelier
+ * first: two of them.
+ */
+static const enum guest_paging *
+ld_arch_modes(enum ld_arch arch)
 {
 	static const enum guest_paging x64[] = { GUEST_PAGING_4LEVEL,
 	    GUEST_PAGING_5LEVEL };
 	static const enum guest_paging x86[] = { GUEST_PAGING_PAE,
 	    GUEST_PAGING_32 };
+
+	return (arch == LD_ARCH_X64 ? x64 : x86);
+}
+
+/* The space from the kernel's own root symbol (init_top_pgt, ...). */
+static bool
+ld_space_from_symbols(struct ld *d, const char *from)
+{
 	struct guest_space sp;
 	uint64_t root_va, root_pa, l5 = 0;
 	unsigned i;
@@ -423,7 +434,7 @@ ld_space_from_symbols(struct ld *d, const char *from)
 			return (ld_try_space(d, &sp, from));
 		}
 		for (i = 0; i < 2; i++) {
-			sp.gs_mode = x64[i];
+			sp.gs_mode = ld_arch_modes(LD_ARCH_X64)[i];
 			if (d->d_bva && ld_try_space(d, &sp, from))
 				return (true);
 		}
@@ -441,7 +452,7 @@ ld_space_from_symbols(struct ld *d, const char *from)
 			return (ld_try_space(d, &sp, from));
 		}
 		for (i = 0; i < 2; i++) {
-			sp.gs_mode = x86[i];
+			sp.gs_mode = ld_arch_modes(LD_ARCH_I386)[i];
 			if (ld_try_space(d, &sp, from)) {
 				d->d_pae = sp.gs_mode == GUEST_PAGING_PAE;
 				return (true);
@@ -563,10 +574,6 @@ ld_root_at(struct ld *d, struct guest_space *sp, uint64_t p, uint64_t off,
 static void
 ld_space_search(struct ld *d)
 {
-	static const enum guest_paging x64[] = { GUEST_PAGING_4LEVEL,
-	    GUEST_PAGING_5LEVEL };
-	static const enum guest_paging x86[] = { GUEST_PAGING_PAE,
-	    GUEST_PAGING_32 };
 	const enum guest_paging *modes;
 	struct guest_space sp;
 	uint64_t end = d->d_phys.lm_end, wlo, whi, p, off, mask;
@@ -575,7 +582,7 @@ ld_space_search(struct ld *d)
 	if (d->d_space || !d->d_banner || !d->d_bva ||
 	    d->d_arch == LD_ARCH_UNKNOWN)
 		return;
-	modes = d->d_arch == LD_ARCH_X64 ? x64 : x86;
+	modes = ld_arch_modes(d->d_arch);
 	wlo = (d->d_b.lb_pa > LD_IMAGE_WINDOW ? d->d_b.lb_pa -
 	    LD_IMAGE_WINDOW : 0) & ~(uint64_t)(LK_PAGE_SIZE - 1);
 	whi = (d->d_b.lb_pa + LD_IMAGE_WINDOW + LK_PAGE_SIZE - 1) &
@@ -880,10 +887,6 @@ static void
 ld_space_from_link(struct ld *d, const struct linux_profile *p,
     uint64_t link_banner)
 {
-	static const enum guest_paging x64[] = { GUEST_PAGING_4LEVEL,
-	    GUEST_PAGING_5LEVEL };
-	static const enum guest_paging x86[] = { GUEST_PAGING_PAE,
-	    GUEST_PAGING_32 };
 	const enum guest_paging *modes;
 	struct guest_space sp;
 	struct ld_xlate x = { d->d_g, &sp };
@@ -894,7 +897,7 @@ ld_space_from_link(struct ld *d, const struct linux_profile *p,
 	if (d->d_arch == LD_ARCH_UNKNOWN)
 		d->d_arch = link_banner > 0xffffffffULL ? LD_ARCH_X64 :
 		    LD_ARCH_I386;
-	modes = d->d_arch == LD_ARCH_X64 ? x64 : x86;
+	modes = ld_arch_modes(d->d_arch);
 	if (lprof_symbol(p, d->d_arch == LD_ARCH_X64 ? "init_top_pgt" :
 	    "swapper_pg_dir", &root) != 0)
 		return;
