@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <porthole/guest.h>
+#include "guest/le_decode.h"
 #include "guest/image.h"
 #include "xen/xc_core.h"
 #include "xen/xen_err.h"
@@ -33,20 +34,19 @@
 static inline uint16_t
 image_le16(const unsigned char *p)
 {
-	return ((uint16_t)(p[0] | p[1] << 8));
+	return ((uint16_t)le_decode(p, 2));
 }
 
 static inline uint32_t
 image_le32(const unsigned char *p)
 {
-	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24);
+	return ((uint32_t)le_decode(p, 4));
 }
 
 static inline uint64_t
 image_le64(const unsigned char *p)
 {
-	return ((uint64_t)image_le32(p) | (uint64_t)image_le32(p + 4) << 32);
+	return (le_decode(p, 8));
 }
 
 static inline uint64_t

@@ -10,6 +10,7 @@ noinst_LTLIBRARIES += guest/libphguest.la
 
 guest_libphguest_la_SOURCES = \
 	guest/errbuf.h \
+	guest/le_decode.h \
 	guest/guest.c \
 	guest/guest_dump.c \
 	guest/guest_impl.h \

@@ -17,6 +17,7 @@
 #include <porthole/guest.h>
 #include <porthole/linux.h>
 
+#include "guest/le_decode.h"
 #include "guest/linux/linux_profile.h"
 
 /* Bounds on walks through guest lists and trees. */
@@ -35,8 +36,6 @@ struct linux_kernel {
 	char			lk_source[64];	/* linux_profile_source */
 };
 
-/* The little-endian unsigned integer of n (at most 8) bytes at p. */
-uint64_t lk_decode_le(const unsigned char *p, size_t n);
 /* Read len bytes at kernel virtual address va: 0 or an errno. */
 int	lk_read(struct linux_kernel *lk, uint64_t va, void *buf, size_t len);
 /* A pointer (lk_ptr_size bytes, zero-extended), u32, u64. */

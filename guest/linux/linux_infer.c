@@ -227,7 +227,7 @@ li_get(const unsigned char *img, size_t len, uint64_t off, unsigned w)
 {
 	if (off + w > len)
 		return (0);
-	return (lk_decode_le(img + off, w));
+	return (le_decode(img + off, w));
 }
 
 static uint64_t
@@ -800,9 +800,9 @@ li_find_uid(struct li *li, uint64_t off)
 		for (k = 0; k < n; k++) {
 			if (lk_read(li->i_lk, creds[k], b, sizeof (b)) != 0)
 				break;
-			usage = lk_decode_le(b, u);
+			usage = le_decode(b, u);
 			for (i = 0; i < 8; i++)
-				v[i] = (uint32_t)lk_decode_le(b + u + 4 * i, 4);
+				v[i] = (uint32_t)le_decode(b + u + 4 * i, 4);
 			if (usage == 0 || usage >= (1u << 24) || v[0] != v[2] ||
 			    v[0] != v[4] || v[0] != v[6] || v[1] != v[3] ||
 			    v[1] != v[5] || v[1] != v[7])
@@ -1114,8 +1114,8 @@ li_scan_modules(struct li *li, uint64_t va, const unsigned char *buf,
 	size_t i;
 
 	for (i = 0; i < n; i += li->i_ptr) {
-		next = lk_decode_le(buf + i, li->i_ptr);
-		prev = lk_decode_le(buf + i + li->i_ptr, li->i_ptr);
+		next = le_decode(buf + i, li->i_ptr);
+		prev = le_decode(buf + i + li->i_ptr, li->i_ptr);
 		/* Modules live outside the window (module space). */
 		if (!li_kptr(li, next) || !li_kptr(li, prev) ||
 		    next == va + i || (next >= li->i_lo && next < li->i_hi) ||
@@ -1146,11 +1146,11 @@ li_layout_ok(struct li *li, uint64_t mod, uint64_t off)
 
 	if (lk_read(li->i_lk, mod + off, b, w + 16) != 0)
 		return (false);
-	base = lk_decode_le(b, w);
-	size = (uint32_t)lk_decode_le(b + w, 4);
-	text = (uint32_t)lk_decode_le(b + w + 4, 4);
-	ro = (uint32_t)lk_decode_le(b + w + 8, 4);
-	roai = (uint32_t)lk_decode_le(b + w + 12, 4);
+	base = le_decode(b, w);
+	size = (uint32_t)le_decode(b + w, 4);
+	text = (uint32_t)le_decode(b + w + 4, 4);
+	ro = (uint32_t)le_decode(b + w + 8, 4);
+	roai = (uint32_t)le_decode(b + w + 12, 4);
 	return (li_kptr(li, base) && (base & (LI_PAGE - 1)) == 0 &&
 	    size != 0 && (size & (LI_PAGE - 1)) == 0 && text != 0 &&
 	    text <= ro && ro <= roai && roai <= size && mod >= base &&
@@ -1384,10 +1384,10 @@ li_dentry_at(struct li *li, uint64_t d, uint64_t q, bool inline_name,
 	if (q < w || q + 8 + 2 * w > sizeof (b) ||
 	    lk_read(li->i_lk, d, b, q + 8 + 2 * w) != 0)
 		return (false);
-	*parentp = lk_decode_le(b + q - w, w);
-	len = lk_decode_le(b + q + 4, 4);
-	np = lk_decode_le(b + q + 8, w);
-	*inodep = lk_decode_le(b + q + 8 + w, w);
+	*parentp = le_decode(b + q - w, w);
+	len = le_decode(b + q + 4, 4);
+	np = le_decode(b + q + 8, w);
+	*inodep = le_decode(b + q + 8 + w, w);
 	if (!li_kptr(li, *parentp) || len == 0 || len > LI_NAME_MAX ||
 	    np == 0 || (inline_name && np != d + q + 8 + 2 * w))
 		return (false);

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/le_decode.h"
 #include "guest/linux/linux_kallsyms.h"
 
 /* "0\0" "1\0" ... "9\0": the digit tokens, in a row. */
@@ -71,16 +72,6 @@ lks_align(uint64_t v, unsigned a)
 	return ((v + a - 1) & ~(uint64_t)(a - 1));
 }
 
-static uint64_t
-lks_le(const unsigned char *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return (v);
-}
-
 /* Is [addr, addr + len) in the back buffer? */
 static bool
 lks_in_back(const struct lks_back *bb, uint64_t addr, uint64_t len)
@@ -104,7 +95,7 @@ lks_read(const struct lk_mem *m, const struct lks_back *bb, uint64_t addr,
 static uint32_t
 lks_back_u32(const struct lks_back *bb, uint64_t addr)
 {
-	return ((uint32_t)lks_le(bb->bb_buf + (addr - bb->bb_lo), 4));
+	return ((uint32_t)le_decode(bb->bb_buf + (addr - bb->bb_lo), 4));
 }
 
 /*
@@ -230,7 +221,7 @@ lks_tokens(const struct lk_mem *m, uint64_t t, unsigned a, struct lksyms *ks)
 		return (ENOENT);
 	}
 	for (i = 0; i < 256; i++) {
-		if (lks_le(idx + 2 * i, 2) != ks->ks_tok_off[i]) {
+		if (le_decode(idx + 2 * i, 2) != ks->ks_tok_off[i]) {
 			free(buf);
 			return (ENOENT);
 		}
@@ -339,7 +330,7 @@ lks_values(const struct lk_mem *m, const struct lks_back *bb,
 	if (kind != LKSYMS_ABSOLUTE) {
 		if (lks_read(m, bb, rb_at, rb, a) != 0)
 			return (false);
-		base = lks_le(rb, a);
+		base = le_decode(rb, a);
 		if (!lks_kernel_addr(base, a))
 			return (false);
 	}
@@ -352,22 +343,22 @@ lks_values(const struct lk_mem *m, const struct lks_back *bb,
 		return (false);
 	}
 	for (i = 0; i < n && kind == LKSYMS_RELATIVE && a == 8 && !neg; i++)
-		neg = (int32_t)lks_le(raw + 4 * i, 4) < 0;
+		neg = (int32_t)le_decode(raw + 4 * i, 4) < 0;
 	if (neg)
 		kind = LKSYMS_PERCPU;
 	/*
 	 * relative_base is the first non-absolute symbol's address: its
 	 * offset is 0, or -1 with absolute per-cpu symbols (i - 1 is it).
 	 */
-	if ((kind == LKSYMS_RELATIVE && lks_le(raw, 4) != 0) ||
-	    (kind == LKSYMS_PERCPU && lks_le(raw + 4 * (i - 1), 4) !=
+	if ((kind == LKSYMS_RELATIVE && le_decode(raw, 4) != 0) ||
+	    (kind == LKSYMS_PERCPU && le_decode(raw + 4 * (i - 1), 4) !=
 	    0xffffffffULL)) {
 		free(values);
 		free(raw);
 		return (false);
 	}
 	for (i = 0; i < n; i++) {
-		v = lks_le(raw + (size_t)i * esz, esz);
+		v = le_decode(raw + (size_t)i * esz, esz);
 		if (kind == LKSYMS_RELATIVE)
 			v = base + v;
 		else if (kind == LKSYMS_PERCPU)
@@ -588,7 +579,7 @@ lks_table_from_digits(const struct lk_mem *m, uint64_t d, unsigned a)
 	if (len == 0 || d > UINT64_MAX - len - 512 - a ||
 	    lk_mem_read(m, lks_align(d + len, a) + 2 * '0', idx, 2) != 0)
 		return (0);
-	t = lks_le(idx, 2);
+	t = le_decode(idx, 2);
 	/* Each of the 48 tokens before "0" takes a byte at least. */
 	return (t <= d && t >= '0' ? d - t : 0);
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/le_decode.h"
 #include "guest/linux/linux_mem.h"
 
 /* The space's last address plus one, as a 64-bit bound (0: 2^64). */
@@ -59,16 +60,6 @@ lk_mem_read_some(const struct lk_mem *m, uint64_t addr, void *buf,
 	return (done);
 }
 
-static uint64_t
-lk_le(const unsigned char *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return (v);
-}
-
 int
 lk_mem_u16(const struct lk_mem *m, uint64_t addr, uint16_t *out)
 {
@@ -76,7 +67,7 @@ lk_mem_u16(const struct lk_mem *m, uint64_t addr, uint16_t *out)
 	int err;
 
 	if ((err = lk_mem_read(m, addr, b, sizeof (b))) == 0)
-		*out = (uint16_t)lk_le(b, 2);
+		*out = (uint16_t)le_decode(b, 2);
 	return (err);
 }
 
@@ -87,7 +78,7 @@ lk_mem_u32(const struct lk_mem *m, uint64_t addr, uint32_t *out)
 	int err;
 
 	if ((err = lk_mem_read(m, addr, b, sizeof (b))) == 0)
-		*out = (uint32_t)lk_le(b, 4);
+		*out = (uint32_t)le_decode(b, 4);
 	return (err);
 }
 
@@ -98,7 +89,7 @@ lk_mem_u64(const struct lk_mem *m, uint64_t addr, uint64_t *out)
 	int err;
 
 	if ((err = lk_mem_read(m, addr, b, sizeof (b))) == 0)
-		*out = lk_le(b, 8);
+		*out = le_decode(b, 8);
 	return (err);
 }
 

@@ -34,16 +34,6 @@
 /* Strings are read a page at a time so that one ending early is enough. */
 #define	LK_PAGE_SIZE	4096u
 
-uint64_t
-lk_decode_le(const unsigned char *p, size_t n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return (v);
-}
-
 /* The readers' errno for why a virtual read stopped. */
 static int
 lk_fault_errno(const struct guest_fault *why)
@@ -85,7 +75,7 @@ lk_read_uint(struct linux_kernel *lk, uint64_t va, size_t width,
 		return (EINVAL);
 	if ((err = lk_read(lk, va, b, width)) != 0)
 		return (err);
-	*out = lk_decode_le(b, width);
+	*out = le_decode(b, width);
 	return (0);
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "guest/errbuf.h"
+#include "guest/le_decode.h"
 #include "guest/linux/linux_sysmap.h"
 
 #define	LVMLINUX_MAX_SECTIONS	65535u
@@ -200,16 +201,6 @@ lvm_section(struct lvm_file *f, const struct lvm_shdr *s, char **out,
 	return (0);
 }
 
-static uint64_t
-lvm_le(const unsigned char *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | p[n];
-	return (v);
-}
-
 /* The ELF header and the section table. */
 static int
 lvm_headers(struct lvm_file *f)
@@ -230,14 +221,14 @@ lvm_headers(struct lvm_file *f)
 	f->f_64 = eh[EI_CLASS] == ELFCLASS64;
 	if (f->f_64 && (err = lvm_pread(f, 0, eh, 64, "the ELF header")) != 0)
 		return (err);
-	machine = (unsigned)lvm_le(eh + 18, 2);
+	machine = (unsigned)le_decode(eh + 18, 2);
 	if (machine != (f->f_64 ? EM_X86_64 : EM_386))
 		return (lvm_fail(f, ENOTSUP, "not an x86 kernel (e_machine)",
 		    18));
-	shoff = f->f_64 ? lvm_le(eh + 40, 8) : lvm_le(eh + 32, 4);
-	shentsize = (unsigned)lvm_le(eh + (f->f_64 ? 58 : 46), 2);
-	shnum = (unsigned)lvm_le(eh + (f->f_64 ? 60 : 48), 2);
-	shstrndx = (unsigned)lvm_le(eh + (f->f_64 ? 62 : 50), 2);
+	shoff = f->f_64 ? le_decode(eh + 40, 8) : le_decode(eh + 32, 4);
+	shentsize = (unsigned)le_decode(eh + (f->f_64 ? 58 : 46), 2);
+	shnum = (unsigned)le_decode(eh + (f->f_64 ? 60 : 48), 2);
+	shstrndx = (unsigned)le_decode(eh + (f->f_64 ? 62 : 50), 2);
 	if (shentsize != (f->f_64 ? 64u : 40u))
 		return (lvm_fail(f, EINVAL, "a bad e_shentsize", 0));
 	if (shnum == 0 || shnum > LVMLINUX_MAX_SECTIONS || shstrndx >= shnum)
@@ -253,22 +244,22 @@ lvm_headers(struct lvm_file *f)
 		    "the section header table")) != 0)
 			return (err != 0 ? err : lvm_fail(f, EINVAL,
 			    "a bad e_shoff", shoff));
-		s->sh_name = (uint32_t)lvm_le(sh, 4);
-		s->sh_type = (uint32_t)lvm_le(sh + 4, 4);
+		s->sh_name = (uint32_t)le_decode(sh, 4);
+		s->sh_type = (uint32_t)le_decode(sh + 4, 4);
 		if (f->f_64) {
-			s->sh_flags = lvm_le(sh + 8, 8);
-			s->sh_addr = lvm_le(sh + 16, 8);
-			s->sh_offset = lvm_le(sh + 24, 8);
-			s->sh_size = lvm_le(sh + 32, 8);
-			s->sh_link = (uint32_t)lvm_le(sh + 40, 4);
-			s->sh_entsize = lvm_le(sh + 56, 8);
+			s->sh_flags = le_decode(sh + 8, 8);
+			s->sh_addr = le_decode(sh + 16, 8);
+			s->sh_offset = le_decode(sh + 24, 8);
+			s->sh_size = le_decode(sh + 32, 8);
+			s->sh_link = (uint32_t)le_decode(sh + 40, 4);
+			s->sh_entsize = le_decode(sh + 56, 8);
 		} else {
-			s->sh_flags = lvm_le(sh + 8, 4);
-			s->sh_addr = lvm_le(sh + 12, 4);
-			s->sh_offset = lvm_le(sh + 16, 4);
-			s->sh_size = lvm_le(sh + 20, 4);
-			s->sh_link = (uint32_t)lvm_le(sh + 24, 4);
-			s->sh_entsize = lvm_le(sh + 36, 4);
+			s->sh_flags = le_decode(sh + 8, 4);
+			s->sh_addr = le_decode(sh + 12, 4);
+			s->sh_offset = le_decode(sh + 16, 4);
+			s->sh_size = le_decode(sh + 20, 4);
+			s->sh_link = (uint32_t)le_decode(sh + 24, 4);
+			s->sh_entsize = le_decode(sh + 36, 4);
 		}
 	}
 	if ((err = lvm_section(f, &f->f_sec[shstrndx], &f->f_shstr,
@@ -336,19 +327,19 @@ lvm_symbols(struct lvm_file *f, const struct lvm_shdr *s, lsym_cb *cb,
 	nsyms = s->sh_size / esz;
 	for (i = 1; i < nsyms && rv == 0; i++) {
 		const unsigned char *e = (const unsigned char *)tab + i * esz;
-		uint32_t name = (uint32_t)lvm_le(e, 4);
+		uint32_t name = (uint32_t)le_decode(e, 4);
 		unsigned info, shndx, stype;
 		uint64_t value;
 		const char *nm;
 
 		if (f->f_64) {
 			info = e[4];
-			shndx = (unsigned)lvm_le(e + 6, 2);
-			value = lvm_le(e + 8, 8);
+			shndx = (unsigned)le_decode(e + 6, 2);
+			value = le_decode(e + 8, 8);
 		} else {
-			value = lvm_le(e + 4, 4);
+			value = le_decode(e + 4, 4);
 			info = e[12];
-			shndx = (unsigned)lvm_le(e + 14, 2);
+			shndx = (unsigned)le_decode(e + 14, 2);
 		}
 		stype = info & 0xf;
 		if (name == 0 || name >= strlen_ || stype == STT_SECTION ||
@@ -382,9 +373,9 @@ lvm_build_id(struct lvm_file *f, const struct lvm_shdr *s, char *out)
 	while (off + 12 <= s->sh_size) {
 		const unsigned char *n = (const unsigned char *)notes + off;
 
-		namesz = lvm_le(n, 4);
-		descsz = lvm_le(n + 4, 4);
-		type = lvm_le(n + 8, 4);
+		namesz = le_decode(n, 4);
+		descsz = le_decode(n + 4, 4);
+		type = le_decode(n + 8, 4);
 		off += 12;
 		if (namesz > s->sh_size - off ||
 		    ((namesz + 3) & ~3ULL) > s->sh_size - off)
