@@ -164,7 +164,7 @@ cli_linux_target(const char *target, const struct cli_linux *cl,
 	if ((g = cli_open(target, 0)) == NULL)
 		return (NULL);
 	if ((*lkp = cli_linux_open(g, target, cl)) == NULL) {
-		guest_close(g);
+		cli_close(g);
 		return (NULL);
 	}
 	return (g);
@@ -176,7 +176,7 @@ cli_linux_close(struct guest *g, struct linux_kernel *lk)
 	if (lk != NULL)
 		linux_close(lk);
 	if (g != NULL)
-		guest_close(g);
+		cli_close(g);
 }
 
 void

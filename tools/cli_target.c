@@ -113,3 +113,14 @@ cli_open(const char *target, unsigned flags)
 	errno = e;
 	return (g);
 }
+
+void
+cli_close(struct guest *g)
+{
+	if (g == NULL)
+		return;
+	if (guest_domid(g) < 0)
+		guest_close(g);
+	else
+		(void) guest_resume(g);	/* no pause held: nothing to do */
+}

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <porthole/guest.h>
 #include "tools/dump.h"
@@ -207,27 +206,12 @@ dump_main(int argc, char **argv)
 		    dj.dj_first_unreadable, strerror(dj.dj_unreadable_errno));
 	dump_summary(&dj, target, fmt, json, paused, cli_now() - t0, xc_pages);
 	rv = EXIT_OK;
-	if (guest_domid(g) >= 0) {
-		/*
-		 * The dump is committed and the guest resumed: leave the
-		 * window over a live guest to the kernel.  A PV dom0 tears
-		 * foreign mappings down at exit with the page tables
-		 * unpinned; guest_close's munmaps update pinned ones through
-		 * the hypervisor, 0.3-0.8 s of a 128 MiB guest's dump in
-		 * the test bed.  The pause guard would resume the guest at
-		 * exit anyway.
-		 */
-		dump_job_fini(&dj);
-		(void) fflush(stdout);
-		(void) fflush(stderr);
-		_exit(rv);
-	}
 out:
 	if (of.of_fd >= 0 || of.of_tmp != NULL)
 		cli_outfile_abort(&of);
 	dump_job_fini(&dj);
-	/* Closing the handle releases the pause guard: the guest runs. */
-	guest_close(g);
+	/* A pause still held is released: the guest runs. */
+	cli_close(g);
 	return (rv);
 }
 

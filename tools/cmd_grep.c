@@ -440,7 +440,7 @@ grep_main(int argc, char **argv)
 	rv = EXIT_OK;
 out:
 	if (gj.gj_g != NULL)
-		guest_close(gj.gj_g);
+		cli_close(gj.gj_g);
 	free(gj.gj_maps.gm_v);
 	free(gj.gj_buf);
 	return (rv);

@@ -419,7 +419,7 @@ info_main(int argc, char **argv)
 	    porthole_domains(info_find_domain, &id, err, sizeof (err)) < 0)
 		cli_warn("no domain details: %s", err);
 	if (info_layout(g, &l) != 0) {
-		guest_close(g);
+		cli_close(g);
 		return (cli_error("out of memory"));
 	}
 	vi = guest_vmcoreinfo(g, &vilen);
@@ -429,7 +429,7 @@ info_main(int argc, char **argv)
 	else
 		info_text(g, target, &id, &l, vi, vilen, &os);
 	free(l.l_runs);
-	guest_close(g);
+	cli_close(g);
 	return (EXIT_OK);
 }
 

@@ -208,7 +208,7 @@ out:
 	if (of.of_fd >= 0 || of.of_tmp != NULL)
 		cli_outfile_abort(&of);
 	if (rj.rj_g != NULL)
-		guest_close(rj.rj_g);
+		cli_close(rj.rj_g);
 	free(buf);
 	return (rv);
 }

@@ -215,7 +215,7 @@ regs_main(int argc, char **argv)
 	for (v = first; v <= last; v++)
 		if (guest_vcpu_regs(g, v, &r) != 0) {
 			rv = regs_fail(g, v, errno);
-			guest_close(g);
+			cli_close(g);
 			return (rv);
 		}
 	if (json) {
@@ -240,7 +240,7 @@ regs_main(int argc, char **argv)
 		json_object_end(&j);
 		json_end(&j);
 	}
-	guest_close(g);
+	cli_close(g);
 	return (rv);
 }
 

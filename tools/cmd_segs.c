@@ -176,7 +176,7 @@ segs_target(const char *target, bool json)
 	} else {
 		rv = segs_print(guest_as(g), target, json);
 	}
-	guest_close(g);
+	cli_close(g);
 	return (rv);
 }
 

@@ -171,7 +171,7 @@ v2p_main(int argc, char **argv)
 	}
 	rv = EXIT_OK;
 out:
-	guest_close(g);
+	cli_close(g);
 	return (rv);
 }
 

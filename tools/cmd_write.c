@@ -318,7 +318,7 @@ write_main(int argc, char **argv)
 	rv = EXIT_OK;
 out:
 	if (g != NULL)
-		guest_close(g);
+		cli_close(g);
 	free(data);
 	return (rv);
 }
